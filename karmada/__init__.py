@@ -1,0 +1,1 @@
+"""Shared code of the Karmada components: generated API stubs and the client machinery."""
