@@ -1,0 +1,1 @@
+"""The karmada-agent component (filled in by a later issue)."""

@@ -1,0 +1,16 @@
+"""Which Strategy validates each typed kind."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from apiserver.registry import cluster, namespace
+from apiserver.registry.strategy import Strategy
+from karmada.machinery.scheme import Kind
+
+_STRATEGIES: dict[Kind[Any], Strategy] = {s.kind: s for s in (cluster.STRATEGY, namespace.STRATEGY)}
+
+
+def strategy_for(kind: Kind[Any]) -> Strategy:
+    """The kind's strategy; kinds without their own module get metadata checks only."""
+    return _STRATEGIES.get(kind) or Strategy(kind=kind)

@@ -1,0 +1,1 @@
+"""The karmada-controller-manager component (filled in by a later issue)."""

@@ -1,0 +1,1 @@
+"""Shared control-plane machinery: API errors, scheme, clients, informers and work queues."""

@@ -1,0 +1,1 @@
+"""The karmadactl component (filled in by a later issue)."""

@@ -1,0 +1,1 @@
+"""The karmada-scheduler component (filled in by a later issue)."""
