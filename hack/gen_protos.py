@@ -26,12 +26,17 @@ def _protoc(include: pathlib.Path, files: list[pathlib.Path], out: pathlib.Path)
     wkt = pathlib.Path(grpc_tools.__file__).parent / "_proto"
     plugin_dir = pathlib.Path(sys.executable).parent
     cmd = [
-        sys.executable, "-m", "grpc_tools.protoc",
-        f"-I{include}", f"-I{wkt}",
+        sys.executable,
+        "-m",
+        "grpc_tools.protoc",
+        f"-I{include}",
+        f"-I{wkt}",
         f"--plugin=protoc-gen-mypy={plugin_dir / 'protoc-gen-mypy'}",
         f"--plugin=protoc-gen-mypy_grpc={plugin_dir / 'protoc-gen-mypy_grpc'}",
-        f"--python_out={out}", f"--grpc_python_out={out}",
-        f"--mypy_out={out}", f"--mypy_grpc_out={out}",
+        f"--python_out={out}",
+        f"--grpc_python_out={out}",
+        f"--mypy_out={out}",
+        f"--mypy_grpc_out={out}",
         *[str(f.relative_to(include)) for f in files],
     ]
     subprocess.run(cmd, check=True)

@@ -34,8 +34,9 @@ from prometheus_client import Counter, Gauge
 from apiserver.storage import codec
 from apiserver.storage.etcd import CompactedError, Etcd, EtcdError, prefix_end
 from apiserver.storage.etcdpb import kv_pb2
-from karmada.machinery.errors import Expired, Unavailable
+from karmada.machinery.errors import Expired, Invalid, Unavailable
 from karmada.machinery.labels import Selector
+from karmada.machinery.validation import FieldViolation
 
 log = logging.getLogger(__name__)
 
@@ -236,7 +237,17 @@ class WatchCache:
             try:
                 after = int(resource_version)
             except ValueError:
-                raise Expired(f"invalid resource version {resource_version!r}") from None
+                after = -1
+            if after < 0:
+                raise Invalid(
+                    "invalid resource version",
+                    violations=[
+                        FieldViolation(
+                            "resourceVersion",
+                            f"Invalid value: {resource_version!r}: must be a revision number",
+                        )
+                    ],
+                )
             if after < self._floor:
                 raise Expired(
                     f"too old resource version: {after} (history for {self.resource} "
@@ -423,13 +434,17 @@ class WatchCache:
             self.send_bookmarks()
 
     def send_bookmarks(self) -> None:
-        """Tells bookmark-enabled watchers the revision the cache has reached."""
+        """Tells bookmark-enabled watchers the revision the cache has reached.
+
+        Sent every interval even when nothing changed, as Kubernetes does: it
+        doubles as a keepalive, and never goes below what a watcher was sent.
+        """
         revision = self.revision
         data = codec.bookmark(revision)
         for watcher in tuple(self._watchers):
             if (
                 watcher.bookmarks
-                and revision > watcher.sent_revision
+                and revision >= watcher.sent_revision
                 and not watcher.offer(data, revision)
             ):
                 self._drop(watcher)
