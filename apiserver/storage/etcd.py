@@ -58,16 +58,25 @@ def prefix_end(prefix: bytes) -> bytes:
 
 
 def _target(endpoints: Sequence[str]) -> tuple[str, list[tuple[str, str]]]:
+    """A gRPC target for the endpoints, balanced round-robin when there are several.
+
+    Several endpoints must be IP:port; a DNS name that resolves to every member
+    (e.g. a headless Service) is given as one ``dns:///name:port`` endpoint.
+    """
     hosts = [e.removeprefix("http://").removeprefix("https://").rstrip("/") for e in endpoints]
+    balanced = [("grpc.lb_policy_name", "round_robin")]
     if len(hosts) == 1:
-        return hosts[0], []
+        return hosts[0], balanced if hosts[0].startswith("dns:") else []
     try:
         for host in hosts:
             ipaddress.ip_address(host.rsplit(":", 1)[0])
     except ValueError:
         names = ",".join(hosts)
-        raise EtcdError(f"several etcd endpoints must be IP:port ({names})") from None
-    return "ipv4:" + ",".join(hosts), [("grpc.lb_policy_name", "round_robin")]
+        raise EtcdError(
+            f"several etcd endpoints must be IP:port ({names}); "
+            "for DNS names give one dns:///name:port that resolves to every member"
+        ) from None
+    return "ipv4:" + ",".join(hosts), balanced
 
 
 @dataclass(frozen=True, slots=True)

@@ -239,7 +239,9 @@ async def test_embedded_etcd_persists_and_stops_with_the_apiserver(tmp_path: Pat
     process.send_signal(signal.SIGTERM)
     assert await asyncio.to_thread(process.wait, 30) == 0
     assert f"serving gRPC on 127.0.0.1:{port}" in output.read_text()
-    etcd_alive = subprocess.run(["pgrep", "-f", str(tmp_path / "etcd")], capture_output=True)
+    etcd_alive = subprocess.run(
+        ["pgrep", "-f", str(tmp_path / "etcd")], check=False, capture_output=True
+    )
     assert etcd_alive.returncode == 1, "embedded etcd outlived the apiserver"
 
     process = await start()
