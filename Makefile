@@ -13,9 +13,9 @@ GENERATED := karmada/meta karmada/core karmada/cluster karmada/policy karmada/wo
 install: $(STAMP)
 
 $(STAMP): pyproject.toml
-	@command -v etcd >/dev/null 2>&1 || test -x /usr/bin/etcd || { \
-		echo "installing etcd (Debian etcd-server)"; \
-		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq etcd-server >/dev/null; }
+	@{ command -v etcd && command -v openssl; } >/dev/null 2>&1 || { \
+		echo "installing etcd and openssl (Debian packages)"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq etcd-server openssl >/dev/null; }
 	@test -x $(PY) || python3 -m venv $(VENV)
 	$(PY) -m pip install -q --disable-pip-version-check -e '.[dev]'
 	@touch $(STAMP)

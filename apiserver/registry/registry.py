@@ -248,7 +248,6 @@ class Registry:
     async def update(self, obj: Message) -> bytes:
         meta = obj.metadata  # type: ignore[attr-defined]
         self.strategy.default(obj)
-        self._reject(obj, self.strategy.validate(obj, None))
 
         def mutate(old: Message) -> Message:
             new = obj.__class__()

@@ -30,6 +30,13 @@ async def grpcurl(*args: str) -> str:
     return out.decode()
 
 
+def _cmdline(proc: Path) -> bytes:
+    try:
+        return (proc / "cmdline").read_bytes()
+    except OSError:
+        return b""
+
+
 def http_get(url: str) -> tuple[int, str]:
     try:
         with urllib.request.urlopen(url, timeout=10) as response:
@@ -239,10 +246,13 @@ async def test_embedded_etcd_persists_and_stops_with_the_apiserver(tmp_path: Pat
     process.send_signal(signal.SIGTERM)
     assert await asyncio.to_thread(process.wait, 30) == 0
     assert f"serving gRPC on 127.0.0.1:{port}" in output.read_text()
-    etcd_alive = subprocess.run(
-        ["pgrep", "-f", str(tmp_path / "etcd")], check=False, capture_output=True
-    )
-    assert etcd_alive.returncode == 1, "embedded etcd outlived the apiserver"
+    data_dir = str(tmp_path / "etcd").encode()
+    survivors = [
+        proc
+        for proc in Path("/proc").glob("[0-9]*")
+        if data_dir in _cmdline(proc) and b"etcd" in _cmdline(proc)
+    ]
+    assert not survivors, "embedded etcd outlived the apiserver"
 
     process = await start()
     try:
