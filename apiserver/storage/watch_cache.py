@@ -288,9 +288,10 @@ class WatchCache:
             out.append((data, obj.revision))
         return out
 
-    def _deliver(self, watcher: Watcher, event: CacheEvent) -> None:
+    def _deliver(self, watcher: Watcher, event: CacheEvent) -> int:
+        """Queues the event if it concerns the watcher; returns how many were queued."""
         if event.revision <= watcher.after:
-            return
+            return 0
         now = watcher.matches(event.namespace, event.labels)
         if event.deleted:
             event_type = DELETED if now else 0
@@ -302,8 +303,12 @@ class WatchCache:
                 event_type = MODIFIED if before else ADDED
             else:
                 event_type = DELETED if before else 0
-        if event_type and not watcher.offer(event.encoded(event_type), event.revision):
+        if not event_type:
+            return 0
+        if not watcher.offer(event.encoded(event_type), event.revision):
             self._drop(watcher)
+            return 0
+        return 1
 
     def _drop(self, watcher: Watcher) -> None:
         if watcher in self._watchers:
@@ -413,9 +418,10 @@ class WatchCache:
                 )
             self.revision = max(self.revision, revision)
             self._remember(event)
+            sent = 0
             for watcher in tuple(self._watchers):
-                self._deliver(watcher, event)
-            self._sent.inc(len(self._watchers))
+                sent += self._deliver(watcher, event)
+            self._sent.inc(sent)
         self._objects_gauge.set(len(self._objects))
 
     def _remember(self, event: CacheEvent) -> None:

@@ -123,11 +123,11 @@ class Controller(abc.ABC):
     async def _worker(self) -> None:
         while (key := await self.queue.get()) is not None:
             try:
-                await self.process(key)
+                await self._process(key)
             finally:
                 self.queue.done(key)
 
-    async def process(self, key: str) -> None:
+    async def _process(self, key: str) -> None:
         """Reconciles one key taken from the queue and files the outcome."""
         started = time.perf_counter()
         try:

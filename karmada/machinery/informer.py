@@ -11,7 +11,8 @@ new keys, updates for changed versions, deletes for vanished keys.
 
 Handlers see each change once and in order: an event whose resource_version
 is not newer than the stored object's is dropped as a duplicate, as is a
-DELETED event for a key the store no longer holds.
+DELETED event for a key the store no longer holds (a DELETED event carries the
+deletion's own, newer revision, so only an older one is dropped).
 
 Objects in the store are shared with every handler and reader and must never
 be mutated: copy first (``copy.deepcopy(obj)`` or ``CopyFrom``) and send the
@@ -26,7 +27,6 @@ import contextlib
 import logging
 import random
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Generic, TypeVar, cast
 
 from google.protobuf.message import Message
@@ -154,13 +154,6 @@ class Store(Generic[M]):
         return old
 
 
-@dataclass(frozen=True, slots=True)
-class _Handler(Generic[M]):
-    on_add: Callable[[M], None] | None
-    on_update: Callable[[M, M], None] | None
-    on_delete: Callable[[M], None] | None
-
-
 class _Backoff:
     """Exponential, capped, jittered delays; reset after progress."""
 
@@ -214,7 +207,9 @@ class Informer(Generic[M]):
         self.store: Store[M] = Store()
         self._page_size = page_size
         self._backoff = _Backoff(initial=initial_backoff, maximum=max_backoff)
-        self._handlers: list[_Handler[M]] = []
+        self._on_add: list[Callable[[M], None]] = []
+        self._on_update: list[Callable[[M, M], None]] = []
+        self._on_delete: list[Callable[[M], None]] = []
         self._synced = asyncio.Event()
         self._last_revision = ""
         self._counted = 0
@@ -223,19 +218,11 @@ class Informer(Generic[M]):
         self._store_gauge = STORE_OBJECTS.labels(kind.kind)
         self._relists = RELISTS.labels(kind.kind)
 
-    # -- reading --------------------------------------------------------
-
     def get(self, key: str) -> M | None:
         return self.store.get(key)
 
     def list(self) -> builtins.list[M]:
         return self.store.list()
-
-    def keys(self) -> builtins.list[str]:
-        return self.store.keys()
-
-    def add_index(self, name: str, fn: Callable[[M], builtins.list[str]]) -> None:
-        self.store.add_index(name, fn)
 
     def by_index(self, name: str, value: str) -> builtins.list[M]:
         return self.store.by_index(name, value)
@@ -259,8 +246,6 @@ class Informer(Generic[M]):
             return False
         return True
 
-    # -- handlers -------------------------------------------------------
-
     def add_handler(
         self,
         on_add: Callable[[M], None] | None = None,
@@ -272,11 +257,15 @@ class Informer(Generic[M]):
         Callbacks run on the informer's task, so they must be quick (enqueue a key)
         and must not modify the objects they receive.
         """
-        handler = _Handler(on_add, on_update, on_delete)
-        self._handlers.append(handler)
-        if self.has_synced and on_add is not None:
-            for obj in self.store.list():
-                self._call(on_add, obj)
+        if on_update is not None:
+            self._on_update.append(on_update)
+        if on_delete is not None:
+            self._on_delete.append(on_delete)
+        if on_add is not None:
+            self._on_add.append(on_add)
+            if self.has_synced:
+                for obj in self.store.list():
+                    self._call(on_add, obj)
 
     def _call(self, fn: Callable[..., None], *args: M) -> None:
         try:
@@ -285,21 +274,16 @@ class Informer(Generic[M]):
             log.exception("Informer handler failed", extra=self._log_fields)
 
     def _added(self, obj: M) -> None:
-        for handler in self._handlers:
-            if handler.on_add is not None:
-                self._call(handler.on_add, obj)
+        for fn in self._on_add:
+            self._call(fn, obj)
 
     def _updated(self, old: M, new: M) -> None:
-        for handler in self._handlers:
-            if handler.on_update is not None:
-                self._call(handler.on_update, old, new)
+        for fn in self._on_update:
+            self._call(fn, old, new)
 
     def _deleted(self, obj: M) -> None:
-        for handler in self._handlers:
-            if handler.on_delete is not None:
-                self._call(handler.on_delete, obj)
-
-    # -- lifecycle ------------------------------------------------------
+        for fn in self._on_delete:
+            self._call(fn, obj)
 
     def start(self) -> asyncio.Task[None]:
         """Runs the informer in a background task (once)."""
@@ -345,9 +329,10 @@ class Informer(Generic[M]):
                     "Resource version expired; relisting",
                     extra={**self._log_fields, "resource_version": self._last_revision},
                 )
-                self._relists.inc()
-                must_list = True
-                continue
+                if not must_list:
+                    self._relists.inc()
+                    must_list = True
+                    continue
             except ApiError as err:
                 log.warning(
                     "Watch failed; resuming",
@@ -388,8 +373,6 @@ class Informer(Generic[M]):
                 for obj in self.store.list():
                     self._updated(obj, obj)
 
-    # -- applying changes -----------------------------------------------
-
     def _replace(self, items: builtins.list[M]) -> None:
         """Makes the store equal `items`, telling handlers the difference."""
         listed: set[str] = set()
@@ -412,13 +395,13 @@ class Informer(Generic[M]):
 
     def _apply(self, event: WatchEvent[M]) -> None:
         EVENTS.labels(self.kind.kind, event.type).inc()
-        revision = event.resource_version
         if event.type != "BOOKMARK":
-            self._apply_change(event.type, event.object, _revision(revision))
-        if _revision(revision) > _revision(self._last_revision):
-            self._last_revision = revision
+            self._apply_change(event)
+        if _revision(event.resource_version) > _revision(self._last_revision):
+            self._last_revision = event.resource_version
 
-    def _apply_change(self, event_type: str, obj: M, revision: int) -> None:
+    def _apply_change(self, event: WatchEvent[M]) -> None:
+        event_type, obj, revision = event.type, event.object, _revision(event.resource_version)
         key = key_of(obj)
         old = self.store.get(key)
         stored = _revision(metadata(old).resource_version) if old is not None else -1

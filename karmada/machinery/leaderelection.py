@@ -101,6 +101,7 @@ class LeaderElector:
         self._observed: lease_pb2.Lease | None = None
         self._observed_at = 0.0
         self._leading = False
+        self._claim_pending = False
         self._gauge = MASTER_STATUS.labels(name)
         self._log_fields = {"lease": f"{namespace}/{name}", "identity": identity}
 
@@ -123,10 +124,16 @@ class LeaderElector:
         Returns when leadership ends: when renewal failed for renew_deadline
         (the task is cancelled) or when the task returned (its exception, if
         any, propagates). Cancelling `run` cancels the task too. Unless
-        leadership was lost, the Lease is then released.
-        `on_stopped_leading` is called after the task has ended.
+        leadership was lost, the Lease is then released. Once leadership has
+        ended and the task is over, `on_stopped_leading` is called (not when
+        `run` is cancelled before it was ever elected).
         """
-        await self._acquire()
+        try:
+            await self._acquire()
+        except asyncio.CancelledError:
+            if self.release_on_cancel and (self._claim_pending or self.leader == self.identity):
+                await self._release()
+            raise
         leader = asyncio.create_task(on_started_leading(), name=f"leader:{self.name}")
         lost = False
         try:
@@ -189,7 +196,7 @@ class LeaderElector:
         now = time.time()
         if self._leading and self._observed is not None:
             try:
-                self._observe(await self.client.update(self._claim(self._observed, now)))
+                await self._write(self._claim(self._observed, now))
                 return True
             except Conflict:
                 log.info("Lease changed under us; re-reading", extra=self._log_fields)
@@ -202,7 +209,7 @@ class LeaderElector:
         if holder and holder != self.identity and self._observed_valid():
             return False
         try:
-            self._observe(await self.client.update(self._claim(current, now)))
+            await self._write(self._claim(current, now))
         except Conflict:
             return False
         return True
@@ -211,10 +218,21 @@ class LeaderElector:
         lease = LEASE.new(name=self.name, namespace=self.namespace)
         lease.spec.lease_transitions = 0
         try:
-            self._observe(await self.client.create(self._claim(lease, now)))
+            await self._write(self._claim(lease, now), create=True)
         except AlreadyExists:
             return False
         return True
+
+    async def _write(self, lease: lease_pb2.Lease, *, create: bool = False) -> None:
+        """Sends a claim; `_claim_pending` stays set if the call is cut short."""
+        self._claim_pending = True
+        try:
+            written = await (self.client.create(lease) if create else self.client.update(lease))
+        except ApiError:
+            self._claim_pending = False
+            raise
+        self._claim_pending = False
+        self._observe(written)
 
     def _claim(self, lease: lease_pb2.Lease, now: float) -> lease_pb2.Lease:
         """A copy of `lease` held by this candidate and renewed at `now`."""
@@ -244,24 +262,40 @@ class LeaderElector:
         return self._observed_at + self.lease_duration > asyncio.get_running_loop().time()
 
     async def _release(self) -> None:
-        lease = self._observed
-        if lease is None or lease.spec.holder_identity != self.identity:
-            return
-        released = lease_pb2.Lease()
-        released.CopyFrom(lease)
-        now = _timestamp(time.time())
-        released.spec.holder_identity = ""
-        released.spec.lease_duration_seconds = 1
-        released.spec.renew_time.CopyFrom(now)
-        released.spec.acquire_time.CopyFrom(now)
+        """Vacates the Lease if this candidate holds it, re-reading it on conflict.
+
+        A renewal cut short by cancellation may have landed unseen, so the
+        observed copy can be stale; the Lease is read afresh rather than trusted.
+        """
+        vacated = False
+
+        def vacate(lease: lease_pb2.Lease) -> lease_pb2.Lease | None:
+            nonlocal vacated
+            if lease.spec.holder_identity != self.identity:
+                return None
+            vacated = True
+            now = _timestamp(time.time())
+            lease.spec.holder_identity = ""
+            lease.spec.lease_duration_seconds = 1
+            lease.spec.renew_time.CopyFrom(now)
+            lease.spec.acquire_time.CopyFrom(now)
+            return lease
+
         try:
             async with asyncio.timeout(self.renew_deadline):
-                self._observe(await self.client.update(released))
-            log.info("Released leader lease", extra=self._log_fields)
+                lease = await self.client.guaranteed_update(
+                    LEASE, self.name, self.namespace, mutate=vacate
+                )
+        except NotFound:
+            return
         except (ApiError, TimeoutError) as err:
             log.warning(
                 "Could not release leader lease", extra={**self._log_fields, "error": repr(err)}
             )
+            return
+        self._observe(lease)
+        if vacated:
+            log.info("Released leader lease", extra=self._log_fields)
 
     def _set_leading(self, leading: bool) -> None:
         self._leading = leading
