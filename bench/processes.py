@@ -13,15 +13,12 @@ import os
 import subprocess
 import sys
 import tempfile
-import time
 import urllib.request
 from pathlib import Path
 from types import TracebackType
 
-import grpc
-from grpc_health.v1 import health_pb2, health_pb2_grpc
-
 from apiserver.storage.embedded import EmbeddedEtcd, free_port
+from karmada.machinery import health
 
 ROOT = Path(__file__).resolve().parents[1]
 _TICKS = os.sysconf("SC_CLK_TCK")
@@ -45,22 +42,8 @@ def rss_bytes(pid: int) -> int:
 async def wait_serving(
     address: str, *, process: subprocess.Popen[bytes], timeout: float = 30.0
 ) -> None:
-    """Waits until grpc.health.v1 reports SERVING at address."""
-    deadline = time.monotonic() + timeout
-    async with grpc.aio.insecure_channel(address) as channel:
-        stub = health_pb2_grpc.HealthStub(channel)
-        while True:
-            if process.poll() is not None:
-                raise RuntimeError(f"{process.args!r} exited with {process.returncode}")
-            try:
-                response = await stub.Check(health_pb2.HealthCheckRequest(), timeout=1.0)
-                if response.status == health_pb2.HealthCheckResponse.SERVING:
-                    return
-            except grpc.aio.AioRpcError:
-                pass
-            if time.monotonic() > deadline:
-                raise TimeoutError(f"{address} not serving after {timeout}s")
-            await asyncio.sleep(0.05)
+    """Waits until grpc.health.v1 reports SERVING at address (and the process lives)."""
+    await health.wait_serving(address, timeout=timeout, alive=lambda: process.poll() is None)
 
 
 def stop_process(process: subprocess.Popen[bytes], *, timeout: float = 10.0) -> None:

@@ -2,19 +2,15 @@
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import os
 import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
 
-import grpc
-from grpc_health.v1 import health_pb2, health_pb2_grpc
-
 from apiserver.storage.embedded import free_port
+from karmada.machinery import health
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -22,22 +18,9 @@ ROOT = Path(__file__).resolve().parents[2]
 async def wait_serving(
     address: str, *, timeout: float = 30.0, process: subprocess.Popen[bytes] | None = None
 ) -> None:
-    """Waits until grpc.health.v1 says SERVING at address."""
-    deadline = time.monotonic() + timeout
-    async with grpc.aio.insecure_channel(address) as channel:
-        stub = health_pb2_grpc.HealthStub(channel)
-        while True:
-            if process is not None and process.poll() is not None:
-                raise RuntimeError(f"process exited with {process.returncode} before serving")
-            try:
-                response = await stub.Check(health_pb2.HealthCheckRequest(), timeout=1.0)
-                if response.status == health_pb2.HealthCheckResponse.SERVING:
-                    return
-            except grpc.aio.AioRpcError:
-                pass
-            if time.monotonic() > deadline:
-                raise TimeoutError(f"{address} not serving after {timeout}s")
-            await asyncio.sleep(0.05)
+    """Waits until grpc.health.v1 says SERVING at address (and the process lives)."""
+    alive = (lambda: process.poll() is None) if process is not None else None
+    await health.wait_serving(address, timeout=timeout, alive=alive)
 
 
 class ApiServerProcess:
