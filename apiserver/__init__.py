@@ -1,0 +1,1 @@
+"""karmada-apiserver: the typed gRPC API over etcd."""

@@ -1,0 +1,1 @@
+"""Kubernetes object semantics per kind: validation, defaulting, create/update/delete rules."""

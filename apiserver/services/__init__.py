@@ -1,0 +1,1 @@
+"""gRPC handlers for the API services."""

@@ -261,3 +261,19 @@ async def test_embedded_etcd_persists_and_stops_with_the_apiserver(tmp_path: Pat
     finally:
         process.send_signal(signal.SIGTERM)
         assert await asyncio.to_thread(process.wait, 30) == 0
+
+
+async def test_client_retries_until_the_apiserver_answers(
+    etcd: EmbeddedEtcd, run_dir: Path
+) -> None:
+    server = ApiServerProcess(etcd.endpoint, run_dir)
+    async with Client(server.address, retry_timeout=60) as client:
+        pending = asyncio.create_task(client.get(NAMESPACE, "default"))
+        done, _ = await asyncio.wait({pending}, timeout=0.5)
+        assert not done, "the call should still be retrying: nothing listens yet"
+        await server.start()
+        try:
+            fetched = await asyncio.wait_for(pending, 30)
+            assert fetched.metadata.name == "default"
+        finally:
+            assert server.stop() == 0
