@@ -7,6 +7,7 @@ apiserver (restarts, auth, TLS) start one with ApiServerProcess.
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -58,3 +59,19 @@ async def namespace(client: Client) -> str:
 def unique() -> str:
     """A fresh name suffix for one test."""
     return uuid.uuid4().hex[:8]
+
+
+@pytest.fixture(autouse=True)
+async def _no_leaked_tasks() -> AsyncIterator[None]:
+    """Fails a test that leaves asyncio tasks running (kopf's guard)."""
+    before = asyncio.all_tasks()
+    yield
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + 2.0
+    while True:
+        leaked = {t for t in asyncio.all_tasks() - before if not t.done()}
+        leaked.discard(asyncio.current_task())  # type: ignore[arg-type]
+        if not leaked or loop.time() > deadline:
+            break
+        await asyncio.sleep(0.01)
+    assert not leaked, f"tasks left running: {sorted(t.get_name() for t in leaked)}"
