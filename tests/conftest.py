@@ -70,7 +70,7 @@ async def _no_leaked_tasks() -> AsyncIterator[None]:
     deadline = loop.time() + 2.0
     while True:
         leaked = {t for t in asyncio.all_tasks() - before if not t.done()}
-        leaked.discard(asyncio.current_task())  # type: ignore[arg-type]
+        leaked.discard(asyncio.current_task())
         if not leaked or loop.time() > deadline:
             break
         await asyncio.sleep(0.01)
