@@ -26,6 +26,8 @@ from aiohttp import web
 
 from membersim import kubeconfig, pki
 from membersim.cluster import SimCluster
+from membersim.controllers.manager import Controllers
+from membersim.faults import Faults
 from membersim.options import Options
 from membersim.server import Simulator, build_app, prefix
 
@@ -40,6 +42,13 @@ def build(opts: Options, directory: Path) -> Simulator:
         cluster = SimCluster(config, history_size=opts.watch_history, token=token)
         cluster.bootstrap()
         clusters[config.name] = cluster
+    for name in opts.unreachable:
+        clusters[name].faults = Faults(unreachable=True)
+    for name, seconds in opts.latency:
+        current = clusters[name].faults or Faults()
+        clusters[name].faults = Faults(
+            current.unreachable, seconds, current.error_rate, current.fail_pods
+        )
     return Simulator(clusters=clusters, bookmark_interval=opts.bookmark_interval)
 
 
@@ -71,6 +80,13 @@ async def run(opts: Options) -> None:
 
 async def _serve(opts: Options, directory: Path) -> None:
     sim = build(opts, directory)
+    if opts.controllers:
+        sim.controllers = Controllers(
+            list(sim.clusters.values()),
+            ready_delay=opts.pod_ready_delay,
+            job_duration=opts.job_duration,
+        )
+        sim.controllers.start()
     host = _advertised_host(opts.bind_host)
     certs = pki.issue(directory / "membersim-pki", [host.strip("[]"), opts.bind_host])
     context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
@@ -107,3 +123,5 @@ async def _serve(opts: Options, directory: Path) -> None:
         for cluster in sim.clusters.values():
             cluster.store.close_watchers()
         await runner.cleanup()
+        if sim.controllers is not None:
+            await sim.controllers.stop()

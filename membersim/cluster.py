@@ -15,6 +15,7 @@ import secrets
 
 from membersim import crds, nodes
 from membersim import typeset as typesets
+from membersim.faults import Faults
 from membersim.options import ClusterConfig
 from membersim.registry import Registry
 from membersim.resources import CUSTOMRESOURCEDEFINITIONS, NAMESPACES, NODES
@@ -33,7 +34,7 @@ class SimCluster:
         token: the bearer token; a random one if not given.
     """
 
-    __slots__ = ("config", "registry", "store", "token")
+    __slots__ = ("config", "faults", "registry", "store", "token")
 
     def __init__(
         self, config: ClusterConfig, *, history_size: int = 1000, token: str | None = None
@@ -42,6 +43,8 @@ class SimCluster:
         self.token = token or secrets.token_urlsafe(32)
         self.store = Store(history_size=history_size)
         self.registry = Registry(self.store, typesets.intern(()))
+        # Injected faults (`membersim.faults`); None while there are none.
+        self.faults: Faults | None = None
 
     @property
     def name(self) -> str:

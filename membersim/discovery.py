@@ -19,6 +19,7 @@ import hashlib
 from typing import Any, Final
 
 from membersim import errors
+from membersim.scale import SCALABLE
 from membersim.store import encode
 from membersim.typeset import TypeSet
 
@@ -98,6 +99,18 @@ def resources(types: TypeSet, group: str, version: str) -> bytes:
                         "singularName": "",
                         "namespaced": t.namespaced,
                         "kind": t.kind,
+                        "verbs": ["get", "patch", "update"],
+                    }
+                )
+            if t.key in SCALABLE:
+                listed.append(
+                    {
+                        "name": f"{t.plural}/scale",
+                        "singularName": "",
+                        "namespaced": t.namespaced,
+                        "group": "autoscaling",
+                        "version": "v1",
+                        "kind": "Scale",
                         "verbs": ["get", "patch", "update"],
                     }
                 )

@@ -23,7 +23,7 @@ import yaml
 from aiohttp import web
 
 from karmada.machinery.labels import SelectorError, parse_selector
-from membersim import errors, tables, watch
+from membersim import errors, jsonpatch, mergepatch, scale, tables, watch
 from membersim import fieldselector as fields
 from membersim.registry import DeleteOptions, ListOptions, ListResult, PatchType, Registry
 from membersim.resources import ResourceType
@@ -146,6 +146,8 @@ async def handle(
     rtype = registry.resolve(route.group, route.version, route.plural)
     if route.namespace is not None and not rtype.namespaced:
         raise errors.path_not_found(request.path)
+    if route.subresource == "scale" and rtype.key in scale.SCALABLE and route.name:
+        return await _scale(request, registry, rtype, route.namespace, route.name)
     if route.subresource is not None and not (route.subresource == "status" and rtype.status):
         raise errors.path_not_found(request.path)
     namespace = route.namespace if rtype.namespaced else None
@@ -204,6 +206,47 @@ async def handle(
             return respond(_deleted_status(rtype, stored))
         return respond(registry.present(rtype, stored))
     raise errors.method_not_allowed(method, request.path)
+
+
+async def _scale(
+    request: web.Request,
+    registry: Registry,
+    rtype: ResourceType,
+    namespace: str | None,
+    name: str,
+) -> web.Response:
+    """The ``/scale`` subresource: an autoscaling/v1 Scale view of spec.replicas."""
+    stored = registry.get(rtype, namespace or "", name)
+    if request.method == "GET":
+        return respond(encode(scale.view(stored.decode())))
+    if request.method == "PUT":
+        wanted = await _body(request)
+    elif request.method == "PATCH":
+        patch_type = _PATCH_TYPES.get(request.content_type)
+        if patch_type is None:
+            raise errors.unsupported_media_type(request.content_type, "unsupported patch type")
+        current = scale.view(stored.decode())
+        try:
+            if patch_type == "json":
+                wanted = jsonpatch.apply(current, await _body(request))
+            else:
+                wanted = mergepatch.apply(current, await _body(request))
+        except jsonpatch.JsonPatchError as err:
+            raise errors.unprocessable(str(err)) from None
+    else:
+        raise errors.method_not_allowed(request.method, request.path)
+    obj = stored.decode()
+    version = (
+        (wanted.get("metadata") or {}).get("resourceVersion") if isinstance(wanted, dict) else None
+    )
+    replicas = scale.replicas_of(wanted)
+    obj.setdefault("spec", {})["replicas"] = replicas
+    if not version:
+        obj["metadata"].pop("resourceVersion", None)
+    else:
+        obj["metadata"]["resourceVersion"] = version
+    updated = registry.update(rtype, namespace, name, obj, dry_run=_dry_run(request.query))
+    return respond(encode(scale.view(updated.decode())))
 
 
 async def _collection(

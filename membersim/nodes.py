@@ -5,7 +5,8 @@ minus what running pods request) and the scheduler's capacity estimates,
 so each simulated node carries the configured capacity as both capacity
 and allocatable, a Ready condition, and the well-known topology labels
 (region, zone) that placement rules select on. There is no kubelet: a node
-stays as created unless a client (or, later, fault injection) changes it.
+stays as created unless a client changes it; the simulated scheduler
+(`membersim.controllers.scheduler`) binds pods within its allocatable.
 """
 
 from __future__ import annotations

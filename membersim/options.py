@@ -72,6 +72,11 @@ class Options:
     watch_history: int = 1000
     bookmark_interval: float = 30.0
     log_level: str = "info"
+    controllers: bool = True
+    pod_ready_delay: float = 0.5
+    job_duration: float = 1.0
+    unreachable: tuple[str, ...] = ()
+    latency: tuple[tuple[str, float], ...] = ()
 
 
 class ConfigError(ValueError):
@@ -177,6 +182,17 @@ def _bind(value: str) -> tuple[str, int]:
     return host.strip("[]"), int(port)
 
 
+def _latency(value: str) -> tuple[str, float]:
+    name, _, seconds = value.partition("=")
+    try:
+        delay = float(seconds)
+    except ValueError:
+        delay = -1.0
+    if not name or delay < 0:
+        raise argparse.ArgumentTypeError(f"expected NAME=SECONDS, got {value!r}")
+    return name, delay
+
+
 def parse(argv: Sequence[str] | None = None) -> Options:
     parser = argparse.ArgumentParser(
         prog="karmada-membersim",
@@ -207,6 +223,40 @@ def parse(argv: Sequence[str] | None = None) -> Options:
         default=30.0,
         help="seconds between BOOKMARK events on watches that allow them",
     )
+    parser.add_argument(
+        "--no-controllers",
+        dest="controllers",
+        action="store_false",
+        help="run no simulated controllers (an apiserver without controller-manager, "
+        "scheduler or kubelets): objects only change when clients change them",
+    )
+    parser.add_argument(
+        "--pod-ready-delay",
+        type=float,
+        default=0.5,
+        help="seconds from a pod's scheduling to it being Running and Ready",
+    )
+    parser.add_argument(
+        "--job-duration",
+        type=float,
+        default=1.0,
+        help="seconds a Job's pod runs before it succeeds",
+    )
+    parser.add_argument(
+        "--unreachable",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="start with cluster NAME unreachable (repeatable; clear it through the admin endpoint)",
+    )
+    parser.add_argument(
+        "--latency",
+        action="append",
+        default=[],
+        type=_latency,
+        metavar="NAME=SECONDS",
+        help="delay every request to cluster NAME by SECONDS (repeatable)",
+    )
     parser.add_argument("--log-level", default="info")
     args = parser.parse_args(argv)
     try:
@@ -219,6 +269,10 @@ def parse(argv: Sequence[str] | None = None) -> Options:
     except (ConfigError, OSError, yaml.YAMLError) as err:
         parser.error(str(err))
     host, port = args.bind_address
+    names = {c.name for c in clusters}
+    for name in [*args.unreachable, *(n for n, _ in args.latency)]:
+        if name not in names:
+            parser.error(f"no simulated cluster is named {name!r}")
     return Options(
         clusters=clusters,
         bind_host=host,
@@ -227,4 +281,9 @@ def parse(argv: Sequence[str] | None = None) -> Options:
         watch_history=args.watch_history,
         bookmark_interval=args.watch_bookmark_interval,
         log_level=args.log_level,
+        controllers=args.controllers,
+        pod_ready_delay=args.pod_ready_delay,
+        job_duration=args.job_duration,
+        unreachable=tuple(args.unreachable),
+        latency=tuple(args.latency),
     )

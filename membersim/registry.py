@@ -16,9 +16,9 @@ relies on, applied the same way to every kind.
 * list: label and field selectors, limit and continue.
 
 Kind-specific rules are in `membersim.strategy`; patch formats in the
-patch modules. Garbage collection through ownerReferences (and so the
-Foreground and Orphan propagation policies) belongs to the controller
-layer: they are accepted here and behave as Background.
+patch modules. Garbage collection through ownerReferences is the controller
+layer's (`membersim.controllers.gc`); the Foreground and Orphan propagation
+policies are accepted here and behave as Background.
 """
 
 from __future__ import annotations
@@ -32,10 +32,10 @@ from dataclasses import dataclass
 from typing import Any, Final, Literal
 
 from karmada.machinery.labels import EVERYTHING, Selector
-from membersim import crds, errors, jsonpatch, mergepatch, patchschema, strategicpatch
+from membersim import crds, errors, ipam, jsonpatch, mergepatch, patchschema, strategicpatch
 from membersim import fieldselector as fields
 from membersim import typeset as typesets
-from membersim.resources import CUSTOMRESOURCEDEFINITIONS, NAMESPACES, ResourceType
+from membersim.resources import CUSTOMRESOURCEDEFINITIONS, NAMESPACES, SERVICES, ResourceType
 from membersim.store import Store, StoredObject, encode
 from membersim.strategy import now, prepare_for_create, prepare_for_update, validate_name
 
@@ -184,6 +184,8 @@ class Registry:
         else:
             meta.pop("generation", None)
         prepare_for_create(rtype, obj, timestamp=timestamp)
+        if rtype is SERVICES:
+            ipam.assign_cluster_ip(self.store, obj)
         if dry_run:
             return StoredObject.from_dict(obj, 0)
         stored = self.store.put(rtype.key, obj)

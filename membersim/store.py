@@ -28,7 +28,7 @@ import asyncio
 import json
 import time
 from collections import deque
-from collections.abc import AsyncIterator, Iterable, Mapping
+from collections.abc import AsyncIterator, Callable, Iterable, Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Any, Final, Literal
@@ -181,6 +181,10 @@ class Store:
         self._watchers: dict[ResourceKey | None, set[Watcher]] = {}
         self._max_backlog = max_backlog
         self.resource_version = _EPOCH
+        # Called with the resource of every committed event: how the
+        # simulated controllers learn that a cluster changed, without a
+        # watcher (and its queue) per cluster.
+        self.listener: Callable[[ResourceKey], None] | None = None
 
     # Reads.
 
@@ -244,6 +248,8 @@ class Store:
 
     def _emit(self, event: Event) -> None:
         self._history.append(event)
+        if self.listener is not None:
+            self.listener(event.resource)
         for watcher in list(self._watchers.get(event.resource, ())):
             watcher._push(event)
         for watcher in list(self._watchers.get(None, ())):

@@ -16,7 +16,7 @@ from collections.abc import Callable
 from typing import Any, Final
 
 from karmada.machinery import validation
-from membersim import crds, defaults, errors
+from membersim import crds, defaults, errors, ipam
 from membersim.resources import (
     CUSTOMRESOURCEDEFINITIONS,
     NAMESPACES,
@@ -139,6 +139,8 @@ def prepare_for_update(
         crds.establish(new, timestamp)
     if not rtype.storage_version:
         defaults.apply(rtype.group, rtype.kind, new)
+    if rtype is SERVICES:
+        ipam.keep_cluster_ip(new, old)
     if rtype.generation and spec_of(new) != spec_of(old):
         meta["generation"] = int(old_meta.get("generation", 1)) + 1
     return new

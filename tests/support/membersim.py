@@ -8,13 +8,18 @@ count, read with a deadline; logs go to a file beside the kubeconfigs.
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import selectors
 import signal
+import ssl
 import subprocess
 import sys
 import time
+import urllib.error
+import urllib.request
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -26,6 +31,8 @@ class SimulatorProcess:
         directory: where kubeconfigs and the log go.
         clusters: the ``--clusters`` value; "" to leave the flag out (``--config``).
         extra_args: further flags.
+        controllers: run the simulated controllers (workloads, scheduler,
+            kubelet, EndpointSlices); False passes ``--no-controllers``.
         expected: how many clusters to wait for; by default what `clusters` says.
     """
 
@@ -35,11 +42,12 @@ class SimulatorProcess:
         *,
         clusters: str = "2",
         extra_args: tuple[str, ...] = (),
+        controllers: bool = True,
         expected: int | None = None,
     ) -> None:
         self.directory = directory
         self.clusters = clusters
-        self.extra_args = extra_args
+        self.extra_args = extra_args if controllers else ("--no-controllers", *extra_args)
         if expected is None:
             expected = int(clusters) if clusters.isdigit() else clusters.count(",") + 1
         self.expected = expected
@@ -49,6 +57,23 @@ class SimulatorProcess:
 
     def kubeconfig(self, cluster: str) -> Path:
         return self.directory / f"{cluster}.kubeconfig"
+
+    def faults(self, cluster: str, method: str = "GET", body: Any = None) -> Any:
+        """Call the admin faults endpoint of `cluster`: GET, POST (set), PATCH (merge), DELETE."""
+        url = self.urls[cluster].replace("/clusters/", "/admin/clusters/", 1) + "/faults"
+        data = None if body is None else json.dumps(body).encode()
+        req = urllib.request.Request(
+            url, data=data, method=method, headers={"Content-Type": "application/json"}
+        )
+        context = ssl.create_default_context(
+            cafile=str(self.directory / "membersim-pki" / "ca.crt")
+        )
+        try:
+            with urllib.request.urlopen(req, context=context, timeout=10) as response:
+                return json.loads(response.read())
+        except urllib.error.HTTPError as err:
+            err.close()
+            raise
 
     def start(self, *, timeout: float = 30.0) -> None:
         expected = self.expected

@@ -13,7 +13,13 @@ from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
-from kubernetes.aio.client import ApiClient, AppsV1Api, CoreV1Api, V1ConfigMap, V1ObjectMeta
+from kubernetes.aio.client import (
+    ApiClient,
+    BatchV1Api,
+    CoreV1Api,
+    V1ConfigMap,
+    V1ObjectMeta,
+)
 
 from karmada.member import (
     LISTED,
@@ -207,37 +213,44 @@ async def test_delete_only_what_karmada_manages(member1: MemberClient, name: str
 
 
 async def test_status_read_back(member1: MemberClient, official: ApiClient, name: str) -> None:
-    deployment: dict[str, Any] = {
-        "apiVersion": "apps/v1",
-        "kind": "Deployment",
+    # A CronJob: the simulator runs no controller that would write its status.
+    cronjob: dict[str, Any] = {
+        "apiVersion": "batch/v1",
+        "kind": "CronJob",
         "metadata": {"name": name, "namespace": NS},
         "spec": {
-            "replicas": 2,
-            "selector": {"matchLabels": {"app": name}},
-            "template": {
-                "metadata": {"labels": {"app": name}},
-                "spec": {"containers": [{"name": "app", "image": "nginx"}]},
+            "schedule": "*/5 * * * *",
+            "jobTemplate": {
+                "spec": {
+                    "template": {
+                        "spec": {
+                            "restartPolicy": "Never",
+                            "containers": [{"name": "app", "image": "busybox"}],
+                        }
+                    }
+                }
             },
         },
-        "status": {"replicas": 99},  # a template's status is never sent
+        "status": {"lastScheduleTime": "2020-01-01T00:00:00Z"},  # a template's status is never sent
     }
-    created = await apply(member1, deployment)
-    assert (created.get("status") or {}).get("replicas") != 99
+    created = await apply(member1, cronjob)
+    assert "lastScheduleTime" not in (created.get("status") or {})
     # The member's controller reports status through the status subresource.
-    apps = AppsV1Api(official)
-    status = {"replicas": 2, "readyReplicas": 2, "availableReplicas": 2, "observedGeneration": 1}
-    await apps.patch_namespaced_deployment_status(name, NS, {"status": status})
-    read = await member1.get_status("apps/v1", "Deployment", name, namespace=NS)
+    batch = BatchV1Api(official)
+    status = {
+        "lastScheduleTime": "2026-01-01T00:00:00Z",
+        "lastSuccessfulTime": "2026-01-01T00:01:00Z",
+    }
+    await batch.patch_namespaced_cron_job_status(name, NS, {"status": status})
+    read = await member1.get_status("batch/v1", "CronJob", name, namespace=NS)
     assert {k: read[k] for k in status} == status
     # Re-applying a changed template keeps the member's status.
-    changed = copy.deepcopy(deployment)
-    changed["spec"]["replicas"] = 3
+    changed = copy.deepcopy(cronjob)
+    changed["spec"]["schedule"] = "*/10 * * * *"
     updated = await apply(member1, changed)
-    assert updated["spec"]["replicas"] == 3
-    assert updated["status"]["readyReplicas"] == 2
-    assert await member1.delete("apps/v1", "Deployment", name, namespace=NS) is (
-        DeleteResult.DELETED
-    )
+    assert updated["spec"]["schedule"] == "*/10 * * * *"
+    assert updated["status"]["lastScheduleTime"] == status["lastScheduleTime"]
+    assert await member1.delete("batch/v1", "CronJob", name, namespace=NS) is (DeleteResult.DELETED)
 
 
 async def test_cluster_scoped_kind(member1: MemberClient, name: str) -> None:

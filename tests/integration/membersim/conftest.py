@@ -78,6 +78,7 @@ def simulator(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SimulatorPro
     process = SimulatorProcess(
         tmp_path_factory.mktemp("membersim"),
         clusters="2",
+        controllers=True,
         extra_args=(f"--watch-history={WATCH_HISTORY}", "--watch-bookmark-interval=0.2"),
     )
     process.start()

@@ -281,3 +281,37 @@ def test_apply_custom_resources(kubectl: object, namespace: str, tmp_path: Path)
     assert "backups" in run("api-resources", f"--api-group={group}", "--no-headers")
     run("delete", "-f", str(crd))
     assert run("api-resources", f"--api-group={group}", "--no-headers") == ""
+
+
+def test_wait_for_deployment_available(kubectl: object, namespace: str) -> None:
+    run = kubectl
+    assert callable(run)
+    manifest = """\
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: ready}
+spec:
+  replicas: 2
+  selector: {matchLabels: {app: ready}}
+  template:
+    metadata: {labels: {app: ready}}
+    spec: {containers: [{name: main, image: nginx}]}
+"""
+    run("apply", f"-n={namespace}", "-f", "-", stdin=manifest)
+    out = run(
+        "wait",
+        "--for=condition=Available",
+        "deployment/ready",
+        f"-n={namespace}",
+        "--timeout=20s",
+    )
+    assert "condition met" in out
+    out = run("rollout", "status", "deployment/ready", f"-n={namespace}", "--timeout=20s")
+    assert "successfully rolled out" in out
+    run("scale", "deployment/ready", "--replicas=3", f"-n={namespace}")
+    out = run("rollout", "status", "deployment/ready", f"-n={namespace}", "--timeout=20s")
+    assert "successfully rolled out" in out
+    ready = run(
+        "get", "deployment/ready", f"-n={namespace}", "-o", "jsonpath={.status.readyReplicas}"
+    )
+    assert ready == "3"

@@ -5,6 +5,7 @@
 
 from __future__ import annotations
 
+import datetime
 import json
 import uuid
 from typing import Any
@@ -29,42 +30,67 @@ def deployment(name: str, *, image: str = "nginx:1.25", replicas: int = 2) -> cl
     )
 
 
-def test_generation_and_status_subresource(apps: client.AppsV1Api, namespace: str) -> None:
-    body = deployment("web")
-    body.status = client.V1DeploymentStatus(replicas=99)
-    created = apps.create_namespaced_deployment(namespace, body)
-    assert created.metadata.generation == 1
-    assert created.status is None or created.status.replicas is None  # create resets status
-    assert created.spec.strategy.type == "RollingUpdate"  # defaulted
-    assert created.spec.template.spec.containers[0].image_pull_policy == "IfNotPresent"
+def cronjob(name: str) -> client.V1CronJob:
+    return client.V1CronJob(
+        metadata=client.V1ObjectMeta(name=name),
+        spec=client.V1CronJobSpec(
+            schedule="*/5 * * * *",
+            job_template=client.V1JobTemplateSpec(
+                spec=client.V1JobSpec(
+                    template=client.V1PodTemplateSpec(
+                        spec=client.V1PodSpec(
+                            containers=[client.V1Container(name="main", image="busybox")]
+                        )
+                    )
+                )
+            ),
+        ),
+    )
 
-    status = client.V1DeploymentStatus(replicas=2, ready_replicas=1, observed_generation=1)
-    created.status = status
-    written = apps.replace_namespaced_deployment_status("web", namespace, created)
-    assert written.status.ready_replicas == 1
+
+def test_generation_and_status_subresource(member1: client.ApiClient, namespace: str) -> None:
+    # A CronJob: a kind with status and generation that no simulated controller writes.
+    batch = client.BatchV1Api(member1)
+    body = cronjob("nightly")
+    body.status = client.V1CronJobStatus(
+        last_schedule_time=datetime.datetime(2026, 1, 1, tzinfo=datetime.UTC)
+    )
+    created = batch.create_namespaced_cron_job(namespace, body)
+    assert created.metadata.generation == 1
+    assert created.status is None or created.status.last_schedule_time is None  # reset
+    assert created.spec.concurrency_policy == "Allow"  # defaulted
+
+    created.status = client.V1CronJobStatus(
+        last_schedule_time=datetime.datetime(2026, 1, 1, tzinfo=datetime.UTC)
+    )
+    written = batch.replace_namespaced_cron_job_status("nightly", namespace, created)
+    assert written.status.last_schedule_time is not None
     assert written.metadata.generation == 1  # status writes do not move generation
 
     # The main resource ignores status; the status subresource ignores spec.
-    written.status.ready_replicas = 0
-    written.spec.replicas = 5
-    updated = apps.replace_namespaced_deployment("web", namespace, written)
-    assert updated.spec.replicas == 5
-    assert updated.status.ready_replicas == 1
+    written.status.last_schedule_time = None
+    written.spec.suspend = True
+    updated = batch.replace_namespaced_cron_job("nightly", namespace, written)
+    assert updated.spec.suspend is True
+    assert updated.status.last_schedule_time is not None
     assert updated.metadata.generation == 2
 
-    patched = apps.patch_namespaced_deployment_status(
-        "web", namespace, {"spec": {"replicas": 1}, "status": {"availableReplicas": 2}}
+    patched = batch.patch_namespaced_cron_job_status(
+        "nightly",
+        namespace,
+        {"spec": {"suspend": False}, "status": {"lastSuccessfulTime": "2026-01-02T00:00:00Z"}},
     )
-    assert patched.spec.replicas == 5
-    assert patched.status.available_replicas == 2
+    assert patched.spec.suspend is True
+    assert patched.status.last_successful_time is not None
     assert patched.metadata.generation == 2
 
     # Metadata-only changes leave generation alone.
-    labelled = apps.patch_namespaced_deployment(
-        "web", namespace, {"metadata": {"labels": {"x": "y"}}}
+    labelled = batch.patch_namespaced_cron_job(
+        "nightly", namespace, {"metadata": {"labels": {"x": "y"}}}
     )
     assert labelled.metadata.generation == 2
-    assert apps.read_namespaced_deployment_status("web", namespace).status.available_replicas == 2
+    status = batch.read_namespaced_cron_job_status("nightly", namespace).status
+    assert status.last_successful_time is not None
 
 
 def test_finalizers_hold_deletion(core: client.CoreV1Api, namespace: str) -> None:

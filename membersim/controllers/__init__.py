@@ -1,0 +1,1 @@
+"""Simulated controllers (kwok-like): workloads, scheduler, kubelet, EndpointSlices, GC."""
