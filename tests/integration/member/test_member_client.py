@@ -135,6 +135,17 @@ async def test_create_then_update_keeps_member_owned_fields(
         await member1.get("v1", "Service", name, namespace=NS)
 
 
+async def test_update_keeps_the_allocated_cluster_ip(member1: MemberClient, name: str) -> None:
+    created = await apply(member1, service(name, labels={}, ports=[{"port": 80}]))
+    cluster_ip = created["spec"]["clusterIP"]
+    assert cluster_ip and cluster_ip != "None"
+    updated = await apply(member1, service(name, labels={}, ports=[{"port": 8080}]))
+    assert updated["spec"]["clusterIP"] == cluster_ip
+    assert updated["spec"].get("clusterIPs", [cluster_ip])[0] == cluster_ip
+    assert [p["port"] for p in updated["spec"]["ports"]] == [8080]
+    assert await member1.delete("v1", "Service", name, namespace=NS) is DeleteResult.DELETED
+
+
 async def test_unchanged_apply_does_not_write_but_reverts_member_drift(
     member1: MemberClient, official: ApiClient, name: str
 ) -> None:
