@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from bench import membersim
 from bench.report import HEADER, Machine, figure_lines, rows
 from bench.scenario import ScenarioResult, Settings
 from bench.stats import Measurement
@@ -192,6 +193,18 @@ def _analysis(r: Results) -> list[str]:
     ]
 
 
+def section(result: ScenarioResult) -> list[str]:
+    """One scenario's part of the Results: title, table, figures and notes, and for the
+    simulator a few sentences computed from its figures (starts with a blank line)."""
+    lines = ["", f"### {result.title}", "", *_table(result)]
+    bullets = [*figure_lines(result), *result.notes]
+    if bullets:
+        lines += ["", *(f"- {bullet}" for bullet in bullets)]
+    if result.key == "membersim":
+        lines += ["", " ".join(membersim.analysis(result))]
+    return lines
+
+
 def render(
     machine: Machine, settings: Settings, results: list[ScenarioResult], json_name: str
 ) -> str:
@@ -244,10 +257,7 @@ def render(
         "## Results",
     ]
     for result in results:
-        lines += ["", f"### {result.title}", "", *_table(result)]
-        bullets = [*figure_lines(result), *result.notes]
-        if bullets:
-            lines += ["", *(f"- {bullet}" for bullet in bullets)]
+        lines += section(result)
     lines += ["", *_analysis(r), ""]
     return "\n".join(lines)
 

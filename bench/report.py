@@ -112,6 +112,13 @@ FIGURE_LABELS = {
     "apiserver_rss_per_watcher_kib": "apiserver RSS per watcher (KiB)",
     "apiserver_cpu_seconds_per_burst": "apiserver CPU seconds per burst (median)",
     "apiserver_burst_seconds": "seconds per burst, first write to last delivery (median)",
+    "rss_100_mib": "simulator RSS with 100 idle clusters of 3 nodes (MiB)",
+    "startup_100_s": "simulator start to 100 clusters announced (s)",
+    "settled_100_s": "simulator start to the last cluster's default ServiceAccount, 100 (s)",
+    "rss_1000_mib": "simulator RSS with 1,000 idle clusters of 3 nodes (MiB)",
+    "startup_1000_s": "simulator start to 1,000 clusters announced (s)",
+    "settled_1000_s": "simulator start to the last cluster's default ServiceAccount, 1,000 (s)",
+    "rss_per_cluster_kib": "simulator RSS per extra cluster, 100 to 1,000 (KiB)",
 }
 
 

@@ -6,7 +6,7 @@ import argparse
 import time
 from collections.abc import Awaitable, Callable
 
-from bench import creates, docs, fanout, gets, lists, report, watch_delivery
+from bench import creates, docs, fanout, gets, lists, membersim, report, watch_delivery
 from bench.processes import Stack
 from bench.scenario import ScenarioResult, Settings
 
@@ -23,6 +23,7 @@ SCENARIOS: dict[str, Scenario] = {
     "lists": lists.run,
     "watch": watch_delivery.run,
     "fanout": fanout.run,
+    "membersim": membersim.run,
 }
 
 
