@@ -25,7 +25,15 @@ from aiohttp import web
 from karmada.machinery.labels import SelectorError, parse_selector
 from membersim import errors, jsonpatch, mergepatch, scale, tables, watch
 from membersim import fieldselector as fields
-from membersim.registry import DeleteOptions, ListOptions, ListResult, PatchType, Registry
+from membersim.registry import (
+    PROPAGATIONS,
+    DeleteOptions,
+    ListOptions,
+    ListResult,
+    PatchType,
+    Propagation,
+    Registry,
+)
 from membersim.resources import ResourceType
 from membersim.routing import ResourcePath
 from membersim.store import StoredObject, encode
@@ -116,6 +124,33 @@ async def _delete_options(request: web.Request) -> DeleteOptions:
         precondition_uid=preconditions.get("uid"),
         precondition_resource_version=preconditions.get("resourceVersion"),
         dry_run=dry_run,
+        propagation=_propagation(request.query, body),
+    )
+
+
+def _propagation(query: Mapping[str, str], body: Mapping[str, Any]) -> Propagation | None:
+    """``propagationPolicy`` or the legacy ``orphanDependents``, from the body or the query."""
+    policy = body.get("propagationPolicy")
+    if policy is None:
+        policy = query.get("propagationPolicy")
+    orphan: Any = body.get("orphanDependents")
+    if orphan is None and "orphanDependents" in query:
+        orphan = query["orphanDependents"].lower() in _TRUE
+    if policy is not None and orphan is not None:
+        raise errors.unprocessable(
+            "DeleteOptions.meta.k8s.io is invalid: orphanDependents and deletionPropagation "
+            "cannot be both set"
+        )
+    if orphan is not None:
+        return "Orphan" if orphan else "Background"
+    if policy is None or policy == "":
+        return None
+    for known in PROPAGATIONS:
+        if policy == known:
+            return known
+    raise errors.unprocessable(
+        f"DeleteOptions.meta.k8s.io is invalid: propagationPolicy: Unsupported value: "
+        f'"{policy}": supported values: "Foreground", "Background", "Orphan"'
     )
 
 

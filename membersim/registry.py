@@ -17,14 +17,21 @@ relies on, applied the same way to every kind.
 
 Kind-specific rules are in `membersim.strategy`; patch formats in the
 patch modules. Garbage collection through ownerReferences is the controller
-layer's (`membersim.controllers.gc`); the Foreground and Orphan propagation
-policies are accepted here and behave as Background.
+layer's (`membersim.controllers.gc`). Deletion propagation is decided here,
+as kube-apiserver does: Background (the default, Orphan for batch/v1 Jobs as
+in Kubernetes) deletes at once; Orphan and Foreground put the ``orphan`` or
+``foregroundDeletion`` finalizer on an owner that has dependents (objects
+whose ownerReferences name its uid), set its deletionTimestamp and record it
+in `Registry.gc_pending` for the garbage collector to finish. An object
+without dependents is deleted at once whatever the policy: the collector
+would remove the finalizer straight away.
 """
 
 from __future__ import annotations
 
 import base64
 import binascii
+import builtins
 import json
 import random
 import uuid
@@ -35,11 +42,23 @@ from karmada.machinery.labels import EVERYTHING, Selector
 from membersim import crds, errors, ipam, jsonpatch, mergepatch, patchschema, strategicpatch
 from membersim import fieldselector as fields
 from membersim import typeset as typesets
-from membersim.resources import CUSTOMRESOURCEDEFINITIONS, NAMESPACES, SERVICES, ResourceType
+from membersim.resources import (
+    CUSTOMRESOURCEDEFINITIONS,
+    JOBS,
+    NAMESPACES,
+    SERVICES,
+    ResourceKey,
+    ResourceType,
+)
 from membersim.store import Store, StoredObject, encode
 from membersim.strategy import now, prepare_for_create, prepare_for_update, validate_name
 
 PatchType = Literal["json", "merge", "strategic"]
+Propagation = Literal["Orphan", "Background", "Foreground"]
+
+ORPHAN_FINALIZER: Final = "orphan"
+FOREGROUND_FINALIZER: Final = "foregroundDeletion"
+PROPAGATIONS: Final[tuple[Propagation, ...]] = ("Orphan", "Background", "Foreground")
 
 PROTECTED_NAMESPACES: Final = frozenset({"default", "kube-system", "kube-public"})
 _GENERATE_ALPHABET: Final = "bcdfghjklmnpqrstvwxz2456789"
@@ -70,6 +89,8 @@ class DeleteOptions:
     precondition_uid: str | None = None
     precondition_resource_version: str | None = None
     dry_run: bool = False
+    propagation: Propagation | None = None
+    """None: the kind's default (Background; Orphan for batch/v1 Jobs)."""
 
 
 def matches(stored: StoredObject, opts: ListOptions) -> bool:
@@ -98,6 +119,9 @@ class Registry:
         self.store = store
         self.types = types
         self._cascading: str | None = None
+        # Owners waiting for the garbage collector (orphan or
+        # foregroundDeletion finalizer), by (resource, namespace, name).
+        self.gc_pending: dict[tuple[ResourceKey, str, str], ResourceType] = {}
 
     # Type resolution and presentation.
 
@@ -317,15 +341,59 @@ class Registry:
             return self._delete_namespace(obj)
         if rtype is CUSTOMRESOURCEDEFINITIONS:
             self._delete_custom_objects(obj)
+        else:
+            self._propagation_finalizer(rtype, obj, opts.propagation)
         if meta.get("finalizers"):
             if meta.get("deletionTimestamp"):
-                return stored, False
+                return self.get(rtype, namespace or "", name), False
             meta["deletionTimestamp"] = now()
             meta["deletionGracePeriodSeconds"] = 0
             return self.store.put(rtype.key, obj), False
         return self._remove(rtype, obj), True
 
+    def dependents(self, uid: str) -> builtins.list[tuple[ResourceType, dict[str, Any]]]:
+        """Every object with an ownerReference to `uid`, with a type it is served at."""
+        needle = uid.encode()
+        found = []
+        for key in list(self.store.resources()):
+            versions = self.types.versions_of(key)
+            if not versions:
+                continue
+            for stored in self.store.list_objects(key):
+                if needle not in stored.raw:
+                    continue
+                obj = stored.decode()
+                refs = obj["metadata"].get("ownerReferences") or ()
+                if any(r.get("uid") == uid for r in refs):
+                    found.append((versions[0], obj))
+        return found
+
     # Internals.
+
+    def _propagation_finalizer(
+        self, rtype: ResourceType, obj: dict[str, Any], propagation: Propagation | None
+    ) -> None:
+        """Add the orphan or foregroundDeletion finalizer the policy asks for, if it has work."""
+        if propagation is None:
+            propagation = "Orphan" if rtype is JOBS else "Background"
+        if propagation == "Background":
+            return
+        meta = obj["metadata"]
+        uid = meta.get("uid")
+        if not uid or not self.dependents(uid):
+            return
+        finalizers = list(meta.get("finalizers") or ())
+        wanted = ORPHAN_FINALIZER if propagation == "Orphan" else FOREGROUND_FINALIZER
+        other = FOREGROUND_FINALIZER if propagation == "Orphan" else ORPHAN_FINALIZER
+        changed = wanted not in finalizers or other in finalizers
+        finalizers = [f for f in finalizers if f != other]
+        if wanted not in finalizers:
+            finalizers.append(wanted)
+        meta["finalizers"] = finalizers
+        self.gc_pending[(rtype.key, meta.get("namespace", ""), meta["name"])] = rtype
+        if changed and meta.get("deletionTimestamp"):
+            # Already deleting: the new finalizer is stored here (updates may not add one).
+            self.store.put(rtype.key, obj)
 
     def _check_body(self, rtype: ResourceType, body: Any) -> dict[str, Any]:
         if not isinstance(body, dict):

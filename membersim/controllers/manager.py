@@ -3,7 +3,9 @@
 Idle clusters cost nothing here: no task, watcher or timer per cluster.
 Each cluster's store calls `Controllers.mark` on every commit (the store's
 ``listener``); a commit to a kind the controllers care about adds the
-cluster to an ordered "dirty" set and wakes the single dispatcher task,
+cluster to an ordered "dirty" set and wakes the single dispatcher task
+(so does any commit while owners wait for the garbage collector, of
+whatever kind: `Registry.gc_pending`),
 which runs the level-triggered controllers (`membersim.controllers.common`)
 over that cluster. Their own writes mark the cluster again, so passes
 repeat until a pass writes nothing. Delays (pods becoming ready, jobs
@@ -111,7 +113,7 @@ class Controllers:
             self._dirty[cluster.name] = None
 
     def _on_commit(self, cluster: str, resource: ResourceKey) -> None:
-        if resource in WATCHED:
+        if resource in WATCHED or self._by_name[cluster].registry.gc_pending:
             self.mark(cluster)
 
     def mark(self, cluster: str) -> None:
