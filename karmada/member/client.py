@@ -54,7 +54,13 @@ from karmada.member.marks import (
 )
 from karmada.member.summary import NodeSummary, ResourceSummary, node_summary, resource_summary
 from karmada.member.transport import Transport
-from karmada.member.watch import ObjectList, WatchEvent, list_and_watch, watch_stream
+from karmada.member.watch import (
+    ObjectList,
+    WatchEvent,
+    list_and_watch,
+    selector_query,
+    watch_stream,
+)
 
 log = logging.getLogger(__name__)
 
@@ -185,10 +191,7 @@ class MemberClient:
             query = [("limit", str(self.options.page_size))]
             if token:
                 query.append(("continue", token))
-            if label_selector:
-                query.append(("labelSelector", label_selector))
-            if field_selector:
-                query.append(("fieldSelector", field_selector))
+            query += selector_query(label_selector=label_selector, field_selector=field_selector)
             page = await self._transport.call("GET", path, query=query, what=f"list {kind}")
             for item in page.get("items") or ():
                 item.setdefault("apiVersion", info.api_version)

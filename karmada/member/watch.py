@@ -92,6 +92,16 @@ def resource_version_of(obj: Mapping[str, Any]) -> str:
     return str((obj.get("metadata") or {}).get("resourceVersion") or "")
 
 
+def selector_query(*, label_selector: str, field_selector: str) -> list[tuple[str, str]]:
+    """The labelSelector / fieldSelector query parameters of a list or watch."""
+    query = []
+    if label_selector:
+        query.append(("labelSelector", label_selector))
+    if field_selector:
+        query.append(("fieldSelector", field_selector))
+    return query
+
+
 def watch_query(
     *,
     label_selector: str,
@@ -106,11 +116,7 @@ def watch_query(
     ]
     if resource_version:
         query.append(("resourceVersion", resource_version))
-    if label_selector:
-        query.append(("labelSelector", label_selector))
-    if field_selector:
-        query.append(("fieldSelector", field_selector))
-    return query
+    return query + selector_query(label_selector=label_selector, field_selector=field_selector)
 
 
 async def watch_stream(
