@@ -19,7 +19,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-from collections.abc import AsyncGenerator, AsyncIterator, Mapping
+from collections.abc import AsyncGenerator, AsyncIterator, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Final, Protocol
 
@@ -162,6 +162,29 @@ async def watch_stream(
             ) from None
 
 
+def relist_changes(
+    known: dict[str, dict[str, Any]], items: Iterable[dict[str, Any]]
+) -> tuple[dict[str, dict[str, Any]], list[WatchEvent]]:
+    """What a fresh list changes against what was known: the new state and its events.
+
+    Keys gone from the list are DELETED (with their last known state), new keys
+    ADDED, keys whose resourceVersion moved MODIFIED; as client-go's Replace.
+    """
+    current = {object_key(o): o for o in items}
+    changes = [
+        WatchEvent("DELETED", obj, resource_version_of(obj))
+        for key, obj in known.items()
+        if key not in current
+    ]
+    for key, obj in current.items():
+        previous = known.get(key)
+        if previous is None:
+            changes.append(WatchEvent("ADDED", obj, resource_version_of(obj)))
+        elif resource_version_of(previous) != resource_version_of(obj):
+            changes.append(WatchEvent("MODIFIED", obj, resource_version_of(obj)))
+    return current, changes
+
+
 async def list_and_watch(
     client: WatchSource,
     api_version: str,
@@ -185,17 +208,9 @@ async def list_and_watch(
                     label_selector=label_selector,
                     field_selector=field_selector,
                 )
-                current = {object_key(o): o for o in listing.items}
-                for key, obj in known.items():
-                    if key not in current:
-                        yield WatchEvent("DELETED", obj, resource_version_of(obj))
-                for key, obj in current.items():
-                    previous = known.get(key)
-                    if previous is None:
-                        yield WatchEvent("ADDED", obj, resource_version_of(obj))
-                    elif resource_version_of(previous) != resource_version_of(obj):
-                        yield WatchEvent("MODIFIED", obj, resource_version_of(obj))
-                known = current
+                known, changes = relist_changes(known, listing.items)
+                for change in changes:
+                    yield change
                 resource_version = listing.resource_version
                 backoff = _BACKOFF_START
                 yield WatchEvent(LISTED, {}, resource_version)

@@ -364,6 +364,33 @@ async def test_list_and_watch_sees_drift(
         await events.aclose()
 
 
+async def test_list_and_watch_resumes_after_the_member_was_unreachable(
+    membersim: SimulatorProcess, name: str
+) -> None:
+    member2 = await MemberClient.from_kubeconfig_file(
+        "member2", membersim.kubeconfig("member2"), options=ClientOptions(timeout=5)
+    )
+    async with member2:
+        selector = f"{MANAGED_LABEL}=true,watch-test={name}"
+        events = member2.list_and_watch("v1", "ConfigMap", namespace=NS, label_selector=selector)
+        try:
+            listed = await next_event(events)
+            assert listed.type == LISTED
+            # The fault cuts the open watch at once; the loop keeps retrying meanwhile.
+            await asyncio.to_thread(membersim.faults, "member2", "POST", {"unreachable": True})
+            await asyncio.to_thread(membersim.faults, "member2", "DELETE")
+            await apply(member2, configmap(name, {"k": "v"}, **{"watch-test": name}))
+            resumed = await next_event(events)
+            assert (resumed.type, resumed.object["metadata"]["name"]) == ("ADDED", name)
+            await member2.delete("v1", "ConfigMap", name, namespace=NS)
+            # Resumed from its last version: a relist would have put LISTED in between.
+            following = await next_event(events)
+            assert (following.type, following.object["metadata"]["name"]) == ("DELETED", name)
+        finally:
+            await events.aclose()
+            await asyncio.to_thread(membersim.faults, "member2", "DELETE")
+
+
 async def test_watch_resumes_from_a_version(member1: MemberClient, name: str) -> None:
     listing = await member1.list("v1", "ConfigMap", namespace=NS, label_selector=f"w={name}")
     assert listing.items == []
