@@ -8,30 +8,48 @@ is fully identified, replica counts are not negative, every target cluster is
 a valid cluster name listed once, eviction tasks follow Karmada's CRD schema,
 and reported health is one of Karmada's three values. The placement copied
 from the policy was validated on the policy and is not re-checked here.
+
+Both kinds also have Bind, the scheduler's one write per result (as kube's
+pods/binding sets spec.nodeName and PodScheduled together): a successful
+schedule replaces spec.clusters and the applied-placement annotation and
+stamps the scheduling time, a failed one touches status only, and both record
+the resulting generation in scheduler_observed_generation and the Scheduled
+condition.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 
+from google.protobuf import timestamp_pb2
 from google.protobuf.message import Message
 
 from apiserver.registry.failover import APPLICATION_PURGE_MODES
 from apiserver.registry.fields import duplicate, minimum
 from apiserver.registry.propagation_policy import CONFLICT_RESOLUTIONS
 from apiserver.registry.selectors import required_cluster_name
-from apiserver.registry.strategy import Strategy
+from apiserver.registry.strategy import Binder, Strategy
 from karmada.machinery import validation as v
+from karmada.machinery.conditions import set_condition
 from karmada.machinery.scheme import CLUSTER_RESOURCE_BINDING, RESOURCE_BINDING
 from karmada.machinery.validation import FieldViolation, join_path
 from karmada.work.v1alpha2 import cluster_resource_binding_pb2 as crb_pb
+from karmada.work.v1alpha2 import cluster_resource_binding_service_pb2 as crb_service_pb
 from karmada.work.v1alpha2 import resource_binding_pb2 as pb
+from karmada.work.v1alpha2 import resource_binding_service_pb2 as service_pb
 
 HEALTH_VALUES = ("Healthy", "Unhealthy", "Unknown")
 EVICTION_REASON_MAX_LENGTH = 32
 EVICTION_MESSAGE_MAX_LENGTH = 1024
 
+SCHEDULED_CONDITION = "Scheduled"
+SCHEDULED_STATUSES = ("True", "False")
+APPLIED_PLACEMENT_ANNOTATION = "policy.karmada.io/applied-placement"
+
 _Binding = pb.ResourceBinding | crb_pb.ClusterResourceBinding
+_BindRequest = (
+    service_pb.BindResourceBindingRequest | crb_service_pb.BindClusterResourceBindingRequest
+)
 
 
 def target_clusters(clusters: Iterable[pb.TargetCluster], path: str) -> list[FieldViolation]:
@@ -118,14 +136,68 @@ def _validate_status(obj: Message) -> list[FieldViolation]:
     return validate_status(_binding(obj).status)
 
 
+def _bind_request(request: Message) -> _BindRequest:
+    assert isinstance(
+        request,
+        service_pb.BindResourceBindingRequest | crb_service_pb.BindClusterResourceBindingRequest,
+    )
+    return request
+
+
+def validate_bind_request(request: Message) -> list[FieldViolation]:
+    """A bind reports the Scheduled condition as "True" or "False"."""
+    condition = _bind_request(request).condition
+    out = v.one_of(condition.type, (SCHEDULED_CONDITION,), "condition.type", required=True)
+    out += v.one_of(condition.status, SCHEDULED_STATUSES, "condition.status", required=True)
+    return out
+
+
+def bind_spec(obj: Message, request: Message) -> None:
+    """A successful schedule replaces the clusters and the applied placement."""
+    binding, bind = _binding(obj), _bind_request(request)
+    if bind.condition.status != "True":
+        return
+    del binding.spec.clusters[:]
+    binding.spec.clusters.extend(bind.clusters)
+    annotations = binding.metadata.annotations
+    if bind.applied_placement:
+        annotations[APPLIED_PLACEMENT_ANNOTATION] = bind.applied_placement
+    else:
+        annotations.pop(APPLIED_PLACEMENT_ANNOTATION, None)
+
+
+def bind_status(obj: Message, request: Message, now: timestamp_pb2.Timestamp) -> None:
+    """Records the outcome against the resulting generation (Scheduled condition included)."""
+    binding, bind = _binding(obj), _bind_request(request)
+    status, generation = binding.status, binding.metadata.generation
+    if bind.condition.status == "True":
+        status.last_scheduled_time.CopyFrom(now)
+        status.scheduler_observing_affinity_name = bind.affinity_name
+    status.scheduler_observed_generation = generation
+    set_condition(
+        status.conditions,
+        SCHEDULED_CONDITION,
+        bind.condition.status,
+        bind.condition.reason,
+        bind.condition.message,
+        observed_generation=generation,
+        now=float(now.seconds),
+    )
+
+
+BINDER = Binder(
+    validate_request=validate_bind_request, bind_spec=bind_spec, bind_status=bind_status
+)
 STRATEGY = Strategy(
     kind=RESOURCE_BINDING,  # type: ignore[arg-type]
     validate_spec=_validate,
     validate_status_fields=_validate_status,
+    binder=BINDER,
 )
 CLUSTER_STRATEGY = Strategy(
     kind=CLUSTER_RESOURCE_BINDING,  # type: ignore[arg-type]
     validate_spec=_validate,
     validate_status_fields=_validate_status,
+    binder=BINDER,
 )
 STRATEGIES = (STRATEGY, CLUSTER_STRATEGY)

@@ -4,7 +4,9 @@ A Strategy is what differs between kinds (as Kubernetes' RESTCreateStrategy /
 RESTUpdateStrategy): name format, scope, spec validation, defaulting, and
 which field is "the spec" for generation. Each kind's module in this package
 builds one; the registry calls it for every write. Validation returns every
-problem at once, with camelCase field paths as Kubernetes reports them.
+problem at once, with camelCase field paths as Kubernetes reports them. A kind
+with a Bind custom method (as kube's pods/binding) also gives a Binder: how a
+bind request changes the object, which the registry writes like an update.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from google.protobuf import timestamp_pb2
 from google.protobuf.message import Message
 
 from karmada.machinery import validation as v
@@ -22,6 +25,8 @@ Validator = Callable[[Message], list[FieldViolation]]
 UpdateValidator = Callable[[Message, Message], list[FieldViolation]]
 Defaulter = Callable[[Message], None]
 NameValidator = Callable[[str, str], list[FieldViolation]]
+BindSpec = Callable[[Message, Message], None]
+BindStatus = Callable[[Message, Message, timestamp_pb2.Timestamp], None]
 
 
 def _no_violations(_: Message) -> list[FieldViolation]:
@@ -30,6 +35,29 @@ def _no_violations(_: Message) -> list[FieldViolation]:
 
 def _no_defaults(_: Message) -> None:
     return None
+
+
+@dataclass(frozen=True, slots=True)
+class Binder:
+    """How a bind request (a kind's Bind custom method) changes an object.
+
+    The registry applies `bind_spec`, bumps metadata.generation if the spec
+    changed (as Update does), then applies `bind_status`, so status can
+    record the resulting generation; the result is validated as a whole and
+    written in one compare-and-swap.
+
+    Attributes:
+        validate_request: checks the request's own fields (the registry checks
+            name and resource_version).
+        bind_spec: applies the request to a copy of the stored object's
+            metadata and spec: (object, request).
+        bind_status: applies the request to the status: (object, request,
+            the server time of the write).
+    """
+
+    validate_request: Validator
+    bind_spec: BindSpec
+    bind_status: BindStatus
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,6 +72,7 @@ class Strategy:
         defaulter: fills defaults before validation, as Kubernetes' defaulting.
         name_rule: validates metadata.name (DNS-1123 subdomain by default).
         spec_field: the field whose change bumps metadata.generation.
+        binder: the kind's Bind custom method, if it has one.
     """
 
     kind: Kind[Message]
@@ -53,6 +82,7 @@ class Strategy:
     defaulter: Defaulter = _no_defaults
     name_rule: NameValidator = v.dns1123_subdomain
     spec_field: str = "spec"
+    binder: Binder | None = None
 
     def default(self, obj: Message) -> None:
         if not obj.api_version:  # type: ignore[attr-defined]

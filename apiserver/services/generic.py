@@ -3,7 +3,8 @@
 All kinds share one implementation: for each service in the scheme this
 module looks up the request types in the generated descriptors and binds the
 seven standard methods (Get, List, Create, Update, UpdateStatus, Delete,
-Watch) to the kind's Registry. Responses are passed through as bytes built by
+Watch), and the Bind custom method where a service declares one, to the
+kind's Registry. Responses are passed through as bytes built by
 `apiserver.storage.codec`, so the handlers never re-serialize stored objects.
 """
 
@@ -118,6 +119,9 @@ def build_service(
         obj = getattr(request, object_field)
         return await (await resolve_object(obj)).update_status(obj)
 
+    async def bind(request: Any, _: Any) -> bytes:
+        return await (await resolve(request)).bind(request)
+
     async def delete(request: Any, _: Any) -> bytes:
         registry = await resolve(request)
         await registry.delete(
@@ -152,6 +156,8 @@ def build_service(
     }
     if f"Update{kind.rpc_kind}Status" in service.methods_by_name:
         unary[f"Update{kind.rpc_kind}Status"] = update_status
+    if f"Bind{kind.rpc_kind}" in service.methods_by_name:
+        unary[f"Bind{kind.rpc_kind}"] = bind
     handlers: dict[str, grpc.RpcMethodHandler[Any, Any]] = {}
     for method, fn in unary.items():
         handlers[method] = grpc.unary_unary_rpc_method_handler(

@@ -14,7 +14,7 @@ import asyncio
 import builtins
 import logging
 import random
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Iterable
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
@@ -25,6 +25,7 @@ from google.protobuf.message import Message
 from karmada.machinery.errors import Conflict, Unavailable, from_rpc_error
 from karmada.machinery.scheme import Kind, kind_of
 from karmada.meta.v1 import meta_pb2
+from karmada.work.v1alpha2 import resource_binding_pb2
 
 log = logging.getLogger(__name__)
 
@@ -224,6 +225,41 @@ class Client:
     async def update_status(self, obj: M) -> M:
         kind = kind_of(obj)
         method, request = self._request(kind, "UpdateStatus", **{kind.object_field: obj})
+        return await self._call(method, request)  # type: ignore[return-value]
+
+    async def bind(
+        self,
+        kind: Kind[M],
+        *,
+        name: str,
+        namespace: str = "",
+        resource_version: str,
+        clusters: Iterable[resource_binding_pb2.TargetCluster],
+        applied_placement: str = "",
+        affinity_name: str = "",
+        condition: meta_pb2.Condition,
+    ) -> M:
+        """Writes a scheduling result in one call, as kube's pods/binding.
+
+        With condition.status "True" the server sets spec.clusters, the
+        applied-placement annotation, last_scheduled_time and the affinity
+        name; with "False" only status. Both record the resulting generation
+        and the Scheduled condition. A stale resource_version raises Conflict.
+        """
+        try:
+            method, request = self._request(
+                kind,
+                "Bind",
+                namespace=namespace,
+                name=name,
+                resource_version=resource_version,
+                clusters=list(clusters),
+                applied_placement=applied_placement,
+                affinity_name=affinity_name,
+                condition=condition,
+            )
+        except KeyError:
+            raise TypeError(f"{kind.kind} has no Bind method") from None
         return await self._call(method, request)  # type: ignore[return-value]
 
     async def delete(

@@ -25,33 +25,36 @@ _sym_db = _symbol_database.Default()
 from google.protobuf import empty_pb2 as google_dot_protobuf_dot_empty__pb2
 from karmada.meta.v1 import meta_pb2 as karmada_dot_meta_dot_v1_dot_meta__pb2
 from karmada.work.v1alpha2 import cluster_resource_binding_pb2 as karmada_dot_work_dot_v1alpha2_dot_cluster__resource__binding__pb2
+from karmada.work.v1alpha2 import resource_binding_pb2 as karmada_dot_work_dot_v1alpha2_dot_resource__binding__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n<karmada/work/v1alpha2/cluster_resource_binding_service.proto\x12\x15karmada.work.v1alpha2\x1a\x1bgoogle/protobuf/empty.proto\x1a\x1akarmada/meta/v1/meta.proto\x1a\x34karmada/work/v1alpha2/cluster_resource_binding.proto\"0\n GetClusterResourceBindingRequest\x12\x0c\n\x04name\x18\x01 \x01(\t\"c\n\"ListClusterResourceBindingsRequest\x12\x16\n\x0elabel_selector\x18\x01 \x01(\t\x12\x11\n\tpage_size\x18\x02 \x01(\x05\x12\x12\n\npage_token\x18\x03 \x01(\t\"\xbd\x01\n#ListClusterResourceBindingsResponse\x12P\n\x19\x63luster_resource_bindings\x18\x01 \x03(\x0b\x32-.karmada.work.v1alpha2.ClusterResourceBinding\x12\x17\n\x0fnext_page_token\x18\x02 \x01(\t\x12+\n\x08metadata\x18\x03 \x01(\x0b\x32\x19.karmada.meta.v1.ListMeta\"v\n#CreateClusterResourceBindingRequest\x12O\n\x18\x63luster_resource_binding\x18\x01 \x01(\x0b\x32-.karmada.work.v1alpha2.ClusterResourceBinding\"v\n#UpdateClusterResourceBindingRequest\x12O\n\x18\x63luster_resource_binding\x18\x01 \x01(\x0b\x32-.karmada.work.v1alpha2.ClusterResourceBinding\"|\n)UpdateClusterResourceBindingStatusRequest\x12O\n\x18\x63luster_resource_binding\x18\x01 \x01(\x0b\x32-.karmada.work.v1alpha2.ClusterResourceBinding\"Z\n#DeleteClusterResourceBindingRequest\x12\x0c\n\x04name\x18\x01 \x01(\t\x12\x18\n\x10resource_version\x18\x02 \x01(\t\x12\x0b\n\x03uid\x18\x03 \x01(\t\"p\n#WatchClusterResourceBindingsRequest\x12\x16\n\x0elabel_selector\x18\x01 \x01(\t\x12\x18\n\x10resource_version\x18\x02 \x01(\t\x12\x17\n\x0f\x61llow_bookmarks\x18\x03 \x01(\x08\"\x94\x01\n$WatchClusterResourceBindingsResponse\x12-\n\x04type\x18\x01 \x01(\x0e\x32\x1f.karmada.meta.v1.WatchEventType\x12=\n\x06object\x18\x02 \x01(\x0b\x32-.karmada.work.v1alpha2.ClusterResourceBinding2\xfc\x07\n\x1d\x43lusterResourceBindingService\x12\x83\x01\n\x19GetClusterResourceBinding\x12\x37.karmada.work.v1alpha2.GetClusterResourceBindingRequest\x1a-.karmada.work.v1alpha2.ClusterResourceBinding\x12\x94\x01\n\x1bListClusterResourceBindings\x12\x39.karmada.work.v1alpha2.ListClusterResourceBindingsRequest\x1a:.karmada.work.v1alpha2.ListClusterResourceBindingsResponse\x12\x89\x01\n\x1c\x43reateClusterResourceBinding\x12:.karmada.work.v1alpha2.CreateClusterResourceBindingRequest\x1a-.karmada.work.v1alpha2.ClusterResourceBinding\x12\x89\x01\n\x1cUpdateClusterResourceBinding\x12:.karmada.work.v1alpha2.UpdateClusterResourceBindingRequest\x1a-.karmada.work.v1alpha2.ClusterResourceBinding\x12\x95\x01\n\"UpdateClusterResourceBindingStatus\x12@.karmada.work.v1alpha2.UpdateClusterResourceBindingStatusRequest\x1a-.karmada.work.v1alpha2.ClusterResourceBinding\x12r\n\x1c\x44\x65leteClusterResourceBinding\x12:.karmada.work.v1alpha2.DeleteClusterResourceBindingRequest\x1a\x16.google.protobuf.Empty\x12\x99\x01\n\x1cWatchClusterResourceBindings\x12:.karmada.work.v1alpha2.WatchClusterResourceBindingsRequest\x1a;.karmada.work.v1alpha2.WatchClusterResourceBindingsResponse0\x01\x62\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n<karmada/work/v1alpha2/cluster_resource_binding_service.proto\x12\x15karmada.work.v1alpha2\x1a\x1bgoogle/protobuf/empty.proto\x1a\x1akarmada/meta/v1/meta.proto\x1a\x34karmada/work/v1alpha2/cluster_resource_binding.proto\x1a,karmada/work/v1alpha2/resource_binding.proto\"0\n GetClusterResourceBindingRequest\x12\x0c\n\x04name\x18\x01 \x01(\t\"c\n\"ListClusterResourceBindingsRequest\x12\x16\n\x0elabel_selector\x18\x01 \x01(\t\x12\x11\n\tpage_size\x18\x02 \x01(\x05\x12\x12\n\npage_token\x18\x03 \x01(\t\"\xbd\x01\n#ListClusterResourceBindingsResponse\x12P\n\x19\x63luster_resource_bindings\x18\x01 \x03(\x0b\x32-.karmada.work.v1alpha2.ClusterResourceBinding\x12\x17\n\x0fnext_page_token\x18\x02 \x01(\t\x12+\n\x08metadata\x18\x03 \x01(\x0b\x32\x19.karmada.meta.v1.ListMeta\"v\n#CreateClusterResourceBindingRequest\x12O\n\x18\x63luster_resource_binding\x18\x01 \x01(\x0b\x32-.karmada.work.v1alpha2.ClusterResourceBinding\"v\n#UpdateClusterResourceBindingRequest\x12O\n\x18\x63luster_resource_binding\x18\x01 \x01(\x0b\x32-.karmada.work.v1alpha2.ClusterResourceBinding\"|\n)UpdateClusterResourceBindingStatusRequest\x12O\n\x18\x63luster_resource_binding\x18\x01 \x01(\x0b\x32-.karmada.work.v1alpha2.ClusterResourceBinding\"Z\n#DeleteClusterResourceBindingRequest\x12\x0c\n\x04name\x18\x01 \x01(\t\x12\x18\n\x10resource_version\x18\x02 \x01(\t\x12\x0b\n\x03uid\x18\x03 \x01(\t\"p\n#WatchClusterResourceBindingsRequest\x12\x16\n\x0elabel_selector\x18\x01 \x01(\t\x12\x18\n\x10resource_version\x18\x02 \x01(\t\x12\x17\n\x0f\x61llow_bookmarks\x18\x03 \x01(\x08\"\x94\x01\n$WatchClusterResourceBindingsResponse\x12-\n\x04type\x18\x01 \x01(\x0e\x32\x1f.karmada.meta.v1.WatchEventType\x12=\n\x06object\x18\x02 \x01(\x0b\x32-.karmada.work.v1alpha2.ClusterResourceBinding\"\xe4\x01\n!BindClusterResourceBindingRequest\x12\x0c\n\x04name\x18\x01 \x01(\t\x12\x18\n\x10resource_version\x18\x02 \x01(\t\x12\x36\n\x08\x63lusters\x18\x03 \x03(\x0b\x32$.karmada.work.v1alpha2.TargetCluster\x12\x19\n\x11\x61pplied_placement\x18\x04 \x01(\t\x12\x15\n\raffinity_name\x18\x05 \x01(\t\x12-\n\tcondition\x18\x06 \x01(\x0b\x32\x1a.karmada.meta.v1.Condition2\x84\t\n\x1d\x43lusterResourceBindingService\x12\x83\x01\n\x19GetClusterResourceBinding\x12\x37.karmada.work.v1alpha2.GetClusterResourceBindingRequest\x1a-.karmada.work.v1alpha2.ClusterResourceBinding\x12\x94\x01\n\x1bListClusterResourceBindings\x12\x39.karmada.work.v1alpha2.ListClusterResourceBindingsRequest\x1a:.karmada.work.v1alpha2.ListClusterResourceBindingsResponse\x12\x89\x01\n\x1c\x43reateClusterResourceBinding\x12:.karmada.work.v1alpha2.CreateClusterResourceBindingRequest\x1a-.karmada.work.v1alpha2.ClusterResourceBinding\x12\x89\x01\n\x1cUpdateClusterResourceBinding\x12:.karmada.work.v1alpha2.UpdateClusterResourceBindingRequest\x1a-.karmada.work.v1alpha2.ClusterResourceBinding\x12\x95\x01\n\"UpdateClusterResourceBindingStatus\x12@.karmada.work.v1alpha2.UpdateClusterResourceBindingStatusRequest\x1a-.karmada.work.v1alpha2.ClusterResourceBinding\x12r\n\x1c\x44\x65leteClusterResourceBinding\x12:.karmada.work.v1alpha2.DeleteClusterResourceBindingRequest\x1a\x16.google.protobuf.Empty\x12\x99\x01\n\x1cWatchClusterResourceBindings\x12:.karmada.work.v1alpha2.WatchClusterResourceBindingsRequest\x1a;.karmada.work.v1alpha2.WatchClusterResourceBindingsResponse0\x01\x12\x85\x01\n\x1a\x42indClusterResourceBinding\x12\x38.karmada.work.v1alpha2.BindClusterResourceBindingRequest\x1a-.karmada.work.v1alpha2.ClusterResourceBindingb\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
 _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'karmada.work.v1alpha2.cluster_resource_binding_service_pb2', _globals)
 if not _descriptor._USE_C_DESCRIPTORS:
   DESCRIPTOR._loaded_options = None
-  _globals['_GETCLUSTERRESOURCEBINDINGREQUEST']._serialized_start=198
-  _globals['_GETCLUSTERRESOURCEBINDINGREQUEST']._serialized_end=246
-  _globals['_LISTCLUSTERRESOURCEBINDINGSREQUEST']._serialized_start=248
-  _globals['_LISTCLUSTERRESOURCEBINDINGSREQUEST']._serialized_end=347
-  _globals['_LISTCLUSTERRESOURCEBINDINGSRESPONSE']._serialized_start=350
-  _globals['_LISTCLUSTERRESOURCEBINDINGSRESPONSE']._serialized_end=539
-  _globals['_CREATECLUSTERRESOURCEBINDINGREQUEST']._serialized_start=541
-  _globals['_CREATECLUSTERRESOURCEBINDINGREQUEST']._serialized_end=659
-  _globals['_UPDATECLUSTERRESOURCEBINDINGREQUEST']._serialized_start=661
-  _globals['_UPDATECLUSTERRESOURCEBINDINGREQUEST']._serialized_end=779
-  _globals['_UPDATECLUSTERRESOURCEBINDINGSTATUSREQUEST']._serialized_start=781
-  _globals['_UPDATECLUSTERRESOURCEBINDINGSTATUSREQUEST']._serialized_end=905
-  _globals['_DELETECLUSTERRESOURCEBINDINGREQUEST']._serialized_start=907
-  _globals['_DELETECLUSTERRESOURCEBINDINGREQUEST']._serialized_end=997
-  _globals['_WATCHCLUSTERRESOURCEBINDINGSREQUEST']._serialized_start=999
-  _globals['_WATCHCLUSTERRESOURCEBINDINGSREQUEST']._serialized_end=1111
-  _globals['_WATCHCLUSTERRESOURCEBINDINGSRESPONSE']._serialized_start=1114
-  _globals['_WATCHCLUSTERRESOURCEBINDINGSRESPONSE']._serialized_end=1262
-  _globals['_CLUSTERRESOURCEBINDINGSERVICE']._serialized_start=1265
-  _globals['_CLUSTERRESOURCEBINDINGSERVICE']._serialized_end=2285
+  _globals['_GETCLUSTERRESOURCEBINDINGREQUEST']._serialized_start=244
+  _globals['_GETCLUSTERRESOURCEBINDINGREQUEST']._serialized_end=292
+  _globals['_LISTCLUSTERRESOURCEBINDINGSREQUEST']._serialized_start=294
+  _globals['_LISTCLUSTERRESOURCEBINDINGSREQUEST']._serialized_end=393
+  _globals['_LISTCLUSTERRESOURCEBINDINGSRESPONSE']._serialized_start=396
+  _globals['_LISTCLUSTERRESOURCEBINDINGSRESPONSE']._serialized_end=585
+  _globals['_CREATECLUSTERRESOURCEBINDINGREQUEST']._serialized_start=587
+  _globals['_CREATECLUSTERRESOURCEBINDINGREQUEST']._serialized_end=705
+  _globals['_UPDATECLUSTERRESOURCEBINDINGREQUEST']._serialized_start=707
+  _globals['_UPDATECLUSTERRESOURCEBINDINGREQUEST']._serialized_end=825
+  _globals['_UPDATECLUSTERRESOURCEBINDINGSTATUSREQUEST']._serialized_start=827
+  _globals['_UPDATECLUSTERRESOURCEBINDINGSTATUSREQUEST']._serialized_end=951
+  _globals['_DELETECLUSTERRESOURCEBINDINGREQUEST']._serialized_start=953
+  _globals['_DELETECLUSTERRESOURCEBINDINGREQUEST']._serialized_end=1043
+  _globals['_WATCHCLUSTERRESOURCEBINDINGSREQUEST']._serialized_start=1045
+  _globals['_WATCHCLUSTERRESOURCEBINDINGSREQUEST']._serialized_end=1157
+  _globals['_WATCHCLUSTERRESOURCEBINDINGSRESPONSE']._serialized_start=1160
+  _globals['_WATCHCLUSTERRESOURCEBINDINGSRESPONSE']._serialized_end=1308
+  _globals['_BINDCLUSTERRESOURCEBINDINGREQUEST']._serialized_start=1311
+  _globals['_BINDCLUSTERRESOURCEBINDINGREQUEST']._serialized_end=1539
+  _globals['_CLUSTERRESOURCEBINDINGSERVICE']._serialized_start=1542
+  _globals['_CLUSTERRESOURCEBINDINGSERVICE']._serialized_end=2698
 # @@protoc_insertion_point(module_scope)

@@ -9,6 +9,7 @@ from google.protobuf import message as _message
 from google.protobuf.internal import containers as _containers
 from karmada.meta.v1 import meta_pb2 as _meta_pb2
 from karmada.work.v1alpha2 import cluster_resource_binding_pb2 as _cluster_resource_binding_pb2
+from karmada.work.v1alpha2 import resource_binding_pb2 as _resource_binding_pb2
 import builtins as _builtins
 import sys
 import typing as _typing
@@ -265,3 +266,70 @@ class WatchClusterResourceBindingsResponse(_message.Message):
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
 Global___WatchClusterResourceBindingsResponse: _TypeAlias = WatchClusterResourceBindingsResponse  # noqa: Y015
+
+@_typing.final
+class BindClusterResourceBindingRequest(_message.Message):
+    """BindClusterResourceBindingRequest carries one scheduling result for a
+    ClusterResourceBinding. When condition.status is "True" (scheduled) it
+    replaces spec.clusters and the applied-placement annotation, bumping
+    metadata.generation if the spec changed, and sets
+    status.last_scheduled_time and status.scheduler_observing_affinity_name;
+    when "False" (unschedulable) it leaves metadata and spec alone. Either way
+    it sets status.scheduler_observed_generation and the Scheduled condition
+    to the resulting generation.
+    """
+
+    DESCRIPTOR: _descriptor.Descriptor
+
+    NAME_FIELD_NUMBER: _builtins.int
+    RESOURCE_VERSION_FIELD_NUMBER: _builtins.int
+    CLUSTERS_FIELD_NUMBER: _builtins.int
+    APPLIED_PLACEMENT_FIELD_NUMBER: _builtins.int
+    AFFINITY_NAME_FIELD_NUMBER: _builtins.int
+    CONDITION_FIELD_NUMBER: _builtins.int
+    name: _builtins.str
+    """The ClusterResourceBinding's name. Required."""
+    resource_version: _builtins.str
+    """Precondition: the ClusterResourceBinding's current resource_version, the
+    one the result was computed from. Required.
+    """
+    applied_placement: _builtins.str
+    """The placement the result was computed from, as compact JSON, for the
+    "policy.karmada.io/applied-placement" annotation; empty removes the
+    annotation. Ignored unless the condition is "True".
+    """
+    affinity_name: _builtins.str
+    """Name of the cluster affinity term the result is based on, for
+    status.scheduler_observing_affinity_name. Ignored unless the condition
+    is "True".
+    """
+    @_builtins.property
+    def clusters(self) -> _containers.RepeatedCompositeFieldContainer[_resource_binding_pb2.TargetCluster]:
+        """The scheduling result: target clusters and their replicas. Written to
+        spec.clusters when the condition is "True"; ignored otherwise.
+        """
+
+    @_builtins.property
+    def condition(self) -> _meta_pb2.Condition:
+        """The Scheduled condition: type "Scheduled", status "True" or "False",
+        with a reason and message. The server sets observed_generation and
+        last_transition_time (kept unless the status flips).
+        """
+
+    def __init__(
+        self,
+        *,
+        name: _builtins.str = ...,
+        resource_version: _builtins.str = ...,
+        clusters: _abc.Iterable[_resource_binding_pb2.TargetCluster] | None = ...,
+        applied_placement: _builtins.str = ...,
+        affinity_name: _builtins.str = ...,
+        condition: _meta_pb2.Condition | None = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _typing.Literal["condition", b"condition"]  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["affinity_name", b"affinity_name", "applied_placement", b"applied_placement", "clusters", b"clusters", "condition", b"condition", "name", b"name", "resource_version", b"resource_version"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___BindClusterResourceBindingRequest: _TypeAlias = BindClusterResourceBindingRequest  # noqa: Y015

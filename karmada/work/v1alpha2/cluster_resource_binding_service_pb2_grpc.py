@@ -72,6 +72,11 @@ class ClusterResourceBindingServiceStub:
                 request_serializer=karmada_dot_work_dot_v1alpha2_dot_cluster__resource__binding__service__pb2.WatchClusterResourceBindingsRequest.SerializeToString,
                 response_deserializer=karmada_dot_work_dot_v1alpha2_dot_cluster__resource__binding__service__pb2.WatchClusterResourceBindingsResponse.FromString,
                 _registered_method=True)
+        self.BindClusterResourceBinding = channel.unary_unary(
+                '/karmada.work.v1alpha2.ClusterResourceBindingService/BindClusterResourceBinding',
+                request_serializer=karmada_dot_work_dot_v1alpha2_dot_cluster__resource__binding__service__pb2.BindClusterResourceBindingRequest.SerializeToString,
+                response_deserializer=karmada_dot_work_dot_v1alpha2_dot_cluster__resource__binding__pb2.ClusterResourceBinding.FromString,
+                _registered_method=True)
 
 
 class ClusterResourceBindingServiceServicer:
@@ -127,6 +132,16 @@ class ClusterResourceBindingServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def BindClusterResourceBinding(self, request, context):
+        """Records a scheduling result in one write, as kube-apiserver's
+        pods/binding: spec.clusters, the applied-placement annotation and the
+        scheduler's status fields together. Requires the current
+        resource_version; a stale one is ABORTED like any update conflict.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_ClusterResourceBindingServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -164,6 +179,11 @@ def add_ClusterResourceBindingServiceServicer_to_server(servicer, server):
                     servicer.WatchClusterResourceBindings,
                     request_deserializer=karmada_dot_work_dot_v1alpha2_dot_cluster__resource__binding__service__pb2.WatchClusterResourceBindingsRequest.FromString,
                     response_serializer=karmada_dot_work_dot_v1alpha2_dot_cluster__resource__binding__service__pb2.WatchClusterResourceBindingsResponse.SerializeToString,
+            ),
+            'BindClusterResourceBinding': grpc.unary_unary_rpc_method_handler(
+                    servicer.BindClusterResourceBinding,
+                    request_deserializer=karmada_dot_work_dot_v1alpha2_dot_cluster__resource__binding__service__pb2.BindClusterResourceBindingRequest.FromString,
+                    response_serializer=karmada_dot_work_dot_v1alpha2_dot_cluster__resource__binding__pb2.ClusterResourceBinding.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -356,6 +376,33 @@ class ClusterResourceBindingService:
             '/karmada.work.v1alpha2.ClusterResourceBindingService/WatchClusterResourceBindings',
             karmada_dot_work_dot_v1alpha2_dot_cluster__resource__binding__service__pb2.WatchClusterResourceBindingsRequest.SerializeToString,
             karmada_dot_work_dot_v1alpha2_dot_cluster__resource__binding__service__pb2.WatchClusterResourceBindingsResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def BindClusterResourceBinding(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/karmada.work.v1alpha2.ClusterResourceBindingService/BindClusterResourceBinding',
+            karmada_dot_work_dot_v1alpha2_dot_cluster__resource__binding__service__pb2.BindClusterResourceBindingRequest.SerializeToString,
+            karmada_dot_work_dot_v1alpha2_dot_cluster__resource__binding__pb2.ClusterResourceBinding.FromString,
             options,
             channel_credentials,
             insecure,

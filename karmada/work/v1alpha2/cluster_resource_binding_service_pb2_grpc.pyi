@@ -49,6 +49,12 @@ class ClusterResourceBindingServiceStub:
     """Deletes a ClusterResourceBinding (or marks it for deletion while finalizers remain)."""
     WatchClusterResourceBindings: _grpc.UnaryStreamMultiCallable[_cluster_resource_binding_service_pb2.WatchClusterResourceBindingsRequest, _cluster_resource_binding_service_pb2.WatchClusterResourceBindingsResponse]
     """Streams changes to ClusterResourceBindings."""
+    BindClusterResourceBinding: _grpc.UnaryUnaryMultiCallable[_cluster_resource_binding_service_pb2.BindClusterResourceBindingRequest, _cluster_resource_binding_pb2.ClusterResourceBinding]
+    """Records a scheduling result in one write, as kube-apiserver's
+    pods/binding: spec.clusters, the applied-placement annotation and the
+    scheduler's status fields together. Requires the current
+    resource_version; a stale one is ABORTED like any update conflict.
+    """
 
 @_typing.type_check_only
 class ClusterResourceBindingServiceAsyncStub(ClusterResourceBindingServiceStub):
@@ -69,6 +75,12 @@ class ClusterResourceBindingServiceAsyncStub(ClusterResourceBindingServiceStub):
     """Deletes a ClusterResourceBinding (or marks it for deletion while finalizers remain)."""
     WatchClusterResourceBindings: _aio.UnaryStreamMultiCallable[_cluster_resource_binding_service_pb2.WatchClusterResourceBindingsRequest, _cluster_resource_binding_service_pb2.WatchClusterResourceBindingsResponse]  # type: ignore[assignment]
     """Streams changes to ClusterResourceBindings."""
+    BindClusterResourceBinding: _aio.UnaryUnaryMultiCallable[_cluster_resource_binding_service_pb2.BindClusterResourceBindingRequest, _cluster_resource_binding_pb2.ClusterResourceBinding]  # type: ignore[assignment]
+    """Records a scheduling result in one write, as kube-apiserver's
+    pods/binding: spec.clusters, the applied-placement annotation and the
+    scheduler's status fields together. Requires the current
+    resource_version; a stale one is ABORTED like any update conflict.
+    """
 
 class ClusterResourceBindingServiceServicer(metaclass=_abc_1.ABCMeta):
     """ClusterResourceBindingService stores ClusterResourceBindings (cluster-scoped)."""
@@ -128,5 +140,17 @@ class ClusterResourceBindingServiceServicer(metaclass=_abc_1.ABCMeta):
         context: _ServicerContext,
     ) -> _typing.Union[_abc.Iterator[_cluster_resource_binding_service_pb2.WatchClusterResourceBindingsResponse], _abc.AsyncIterator[_cluster_resource_binding_service_pb2.WatchClusterResourceBindingsResponse]]:
         """Streams changes to ClusterResourceBindings."""
+
+    @_abc_1.abstractmethod
+    def BindClusterResourceBinding(
+        self,
+        request: _cluster_resource_binding_service_pb2.BindClusterResourceBindingRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_cluster_resource_binding_pb2.ClusterResourceBinding, _abc.Awaitable[_cluster_resource_binding_pb2.ClusterResourceBinding]]:
+        """Records a scheduling result in one write, as kube-apiserver's
+        pods/binding: spec.clusters, the applied-placement annotation and the
+        scheduler's status fields together. Requires the current
+        resource_version; a stale one is ABORTED like any update conflict.
+        """
 
 def add_ClusterResourceBindingServiceServicer_to_server(servicer: ClusterResourceBindingServiceServicer, server: _typing.Union[_grpc.Server, _aio.Server]) -> None: ...

@@ -72,6 +72,11 @@ class ResourceBindingServiceStub:
                 request_serializer=karmada_dot_work_dot_v1alpha2_dot_resource__binding__service__pb2.WatchResourceBindingsRequest.SerializeToString,
                 response_deserializer=karmada_dot_work_dot_v1alpha2_dot_resource__binding__service__pb2.WatchResourceBindingsResponse.FromString,
                 _registered_method=True)
+        self.BindResourceBinding = channel.unary_unary(
+                '/karmada.work.v1alpha2.ResourceBindingService/BindResourceBinding',
+                request_serializer=karmada_dot_work_dot_v1alpha2_dot_resource__binding__service__pb2.BindResourceBindingRequest.SerializeToString,
+                response_deserializer=karmada_dot_work_dot_v1alpha2_dot_resource__binding__pb2.ResourceBinding.FromString,
+                _registered_method=True)
 
 
 class ResourceBindingServiceServicer:
@@ -127,6 +132,16 @@ class ResourceBindingServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def BindResourceBinding(self, request, context):
+        """Records a scheduling result in one write, as kube-apiserver's
+        pods/binding: spec.clusters, the applied-placement annotation and the
+        scheduler's status fields together. Requires the current
+        resource_version; a stale one is ABORTED like any update conflict.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_ResourceBindingServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -164,6 +179,11 @@ def add_ResourceBindingServiceServicer_to_server(servicer, server):
                     servicer.WatchResourceBindings,
                     request_deserializer=karmada_dot_work_dot_v1alpha2_dot_resource__binding__service__pb2.WatchResourceBindingsRequest.FromString,
                     response_serializer=karmada_dot_work_dot_v1alpha2_dot_resource__binding__service__pb2.WatchResourceBindingsResponse.SerializeToString,
+            ),
+            'BindResourceBinding': grpc.unary_unary_rpc_method_handler(
+                    servicer.BindResourceBinding,
+                    request_deserializer=karmada_dot_work_dot_v1alpha2_dot_resource__binding__service__pb2.BindResourceBindingRequest.FromString,
+                    response_serializer=karmada_dot_work_dot_v1alpha2_dot_resource__binding__pb2.ResourceBinding.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -356,6 +376,33 @@ class ResourceBindingService:
             '/karmada.work.v1alpha2.ResourceBindingService/WatchResourceBindings',
             karmada_dot_work_dot_v1alpha2_dot_resource__binding__service__pb2.WatchResourceBindingsRequest.SerializeToString,
             karmada_dot_work_dot_v1alpha2_dot_resource__binding__service__pb2.WatchResourceBindingsResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def BindResourceBinding(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/karmada.work.v1alpha2.ResourceBindingService/BindResourceBinding',
+            karmada_dot_work_dot_v1alpha2_dot_resource__binding__service__pb2.BindResourceBindingRequest.SerializeToString,
+            karmada_dot_work_dot_v1alpha2_dot_resource__binding__pb2.ResourceBinding.FromString,
             options,
             channel_credentials,
             insecure,

@@ -49,6 +49,12 @@ class ResourceBindingServiceStub:
     """Deletes a ResourceBinding (or marks it for deletion while finalizers remain)."""
     WatchResourceBindings: _grpc.UnaryStreamMultiCallable[_resource_binding_service_pb2.WatchResourceBindingsRequest, _resource_binding_service_pb2.WatchResourceBindingsResponse]
     """Streams changes to ResourceBindings."""
+    BindResourceBinding: _grpc.UnaryUnaryMultiCallable[_resource_binding_service_pb2.BindResourceBindingRequest, _resource_binding_pb2.ResourceBinding]
+    """Records a scheduling result in one write, as kube-apiserver's
+    pods/binding: spec.clusters, the applied-placement annotation and the
+    scheduler's status fields together. Requires the current
+    resource_version; a stale one is ABORTED like any update conflict.
+    """
 
 @_typing.type_check_only
 class ResourceBindingServiceAsyncStub(ResourceBindingServiceStub):
@@ -69,6 +75,12 @@ class ResourceBindingServiceAsyncStub(ResourceBindingServiceStub):
     """Deletes a ResourceBinding (or marks it for deletion while finalizers remain)."""
     WatchResourceBindings: _aio.UnaryStreamMultiCallable[_resource_binding_service_pb2.WatchResourceBindingsRequest, _resource_binding_service_pb2.WatchResourceBindingsResponse]  # type: ignore[assignment]
     """Streams changes to ResourceBindings."""
+    BindResourceBinding: _aio.UnaryUnaryMultiCallable[_resource_binding_service_pb2.BindResourceBindingRequest, _resource_binding_pb2.ResourceBinding]  # type: ignore[assignment]
+    """Records a scheduling result in one write, as kube-apiserver's
+    pods/binding: spec.clusters, the applied-placement annotation and the
+    scheduler's status fields together. Requires the current
+    resource_version; a stale one is ABORTED like any update conflict.
+    """
 
 class ResourceBindingServiceServicer(metaclass=_abc_1.ABCMeta):
     """ResourceBindingService stores ResourceBindings (namespaced)."""
@@ -128,5 +140,17 @@ class ResourceBindingServiceServicer(metaclass=_abc_1.ABCMeta):
         context: _ServicerContext,
     ) -> _typing.Union[_abc.Iterator[_resource_binding_service_pb2.WatchResourceBindingsResponse], _abc.AsyncIterator[_resource_binding_service_pb2.WatchResourceBindingsResponse]]:
         """Streams changes to ResourceBindings."""
+
+    @_abc_1.abstractmethod
+    def BindResourceBinding(
+        self,
+        request: _resource_binding_service_pb2.BindResourceBindingRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_resource_binding_pb2.ResourceBinding, _abc.Awaitable[_resource_binding_pb2.ResourceBinding]]:
+        """Records a scheduling result in one write, as kube-apiserver's
+        pods/binding: spec.clusters, the applied-placement annotation and the
+        scheduler's status fields together. Requires the current
+        resource_version; a stale one is ABORTED like any update conflict.
+        """
 
 def add_ResourceBindingServiceServicer_to_server(servicer: ResourceBindingServiceServicer, server: _typing.Union[_grpc.Server, _aio.Server]) -> None: ...
