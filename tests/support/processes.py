@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import os
 import signal
@@ -68,6 +69,99 @@ class ApiServerProcess:
                 env={**os.environ, "PYTHONUNBUFFERED": "1"},
             )
         await wait_serving(self.address, timeout=timeout, process=self.process)
+
+    def stop(self, *, sig: int = signal.SIGTERM, timeout: float = 15.0) -> int:
+        if self.process is None:
+            return 0
+        if self.process.poll() is None:
+            self.process.send_signal(sig)
+            try:
+                self.process.wait(timeout)
+            except subprocess.TimeoutExpired:
+                with contextlib.suppress(ProcessLookupError):
+                    self.process.kill()
+                self.process.wait()
+        return self.process.returncode
+
+    def kill(self) -> None:
+        self.stop(sig=signal.SIGKILL)
+
+
+async def http_get(address: str, path: str, *, timeout: float = 5.0) -> tuple[int, str]:
+    """A plain HTTP/1.1 GET on loopback: (status code, body)."""
+    host, port = address.rsplit(":", 1)
+    async with asyncio.timeout(timeout):
+        reader, writer = await asyncio.open_connection(host, int(port))
+        try:
+            writer.write(
+                f"GET {path} HTTP/1.1\r\nHost: {address}\r\nConnection: close\r\n\r\n".encode()
+            )
+            await writer.drain()
+            data = await reader.read()
+        finally:
+            writer.close()
+            with contextlib.suppress(ConnectionError):
+                await writer.wait_closed()
+    head, _, body = data.partition(b"\r\n\r\n")
+    return int(head.split(b" ", 2)[1]), body.decode()
+
+
+class ComponentProcess:
+    """A scheduler / controller-manager / agent child process talking to `apiserver`."""
+
+    def __init__(
+        self, module: str, apiserver: str, log_dir: Path, *, extra_args: tuple[str, ...] = ()
+    ) -> None:
+        self.module = module
+        self.apiserver = apiserver
+        self.metrics_port = free_port()
+        self.log_path = log_dir / f"{module}-{self.metrics_port}.log"
+        self.extra_args = extra_args
+        self.process: subprocess.Popen[bytes] | None = None
+
+    @property
+    def metrics_address(self) -> str:
+        return f"127.0.0.1:{self.metrics_port}"
+
+    async def start(self, *, timeout: float = 30.0, wait_ready: bool = True) -> None:
+        with self.log_path.open("ab") as log:
+            self.process = subprocess.Popen(
+                [
+                    sys.executable,
+                    "-m",
+                    self.module,
+                    f"--apiserver={self.apiserver}",
+                    f"--metrics-bind-address={self.metrics_address}",
+                    *self.extra_args,
+                ],
+                cwd=ROOT,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                env={**os.environ, "PYTHONUNBUFFERED": "1"},
+            )
+        await self.wait_ready(timeout=timeout, path="/readyz" if wait_ready else "/healthz")
+
+    async def wait_ready(self, *, timeout: float = 30.0, path: str = "/readyz") -> None:
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        while True:
+            assert self.process is not None
+            if self.process.poll() is not None:
+                raise RuntimeError(
+                    f"{self.module} exited with {self.process.returncode}; see {self.log_path}"
+                )
+            with contextlib.suppress(OSError, TimeoutError, IndexError, ValueError):
+                status, _ = await http_get(self.metrics_address, path, timeout=1.0)
+                if status == 200:
+                    return
+            if loop.time() > deadline:
+                raise TimeoutError(f"{self.module} not ready after {timeout}s; see {self.log_path}")
+            await asyncio.sleep(0.05)
+
+    async def metrics(self) -> str:
+        status, body = await http_get(self.metrics_address, "/metrics")
+        assert status == 200
+        return body
 
     def stop(self, *, sig: int = signal.SIGTERM, timeout: float = 15.0) -> int:
         if self.process is None:
