@@ -1,1 +1,1 @@
-"""The karmada-scheduler component (filled in by a later issue)."""
+"""karmada-scheduler: places every binding on member clusters (filter, score, select, divide)."""

@@ -1,13 +1,17 @@
-"""Entry point of karmada-scheduler; not implemented yet, so it says so and exits 2."""
+"""Entry point of karmada-scheduler."""
 
 from __future__ import annotations
 
-import sys
+import asyncio
+
+from karmada.machinery import logs
+from scheduler import app, options
 
 
 def main() -> None:
-    print("karmada-scheduler: not implemented yet", file=sys.stderr)
-    sys.exit(2)
+    opts = options.parse()
+    logs.configure(opts.common.log_level, component="scheduler")
+    asyncio.run(app.run(opts))
 
 
 if __name__ == "__main__":

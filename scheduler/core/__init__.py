@@ -1,0 +1,1 @@
+"""The scheduler's pure algorithm core: capacity estimation, spread selection, replica division."""

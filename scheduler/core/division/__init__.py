@@ -1,0 +1,1 @@
+"""Replica division: how a binding's replicas are split over the selected clusters."""

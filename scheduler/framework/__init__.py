@@ -1,0 +1,1 @@
+"""The scheduling framework: cluster snapshots, plugin interfaces, the plugin registry and runner."""
