@@ -1,1 +1,1 @@
-"""The karmada-controller-manager component (filled in by a later issue)."""
+"""karmada-controller-manager: turns templates and policies into objects running in member clusters."""

@@ -1,13 +1,24 @@
-"""Entry point of karmada-controller-manager; not implemented yet, so it says so and exits 2."""
+"""Entry point of karmada-controller-manager."""
 
 from __future__ import annotations
 
+import asyncio
 import sys
+
+from controller_manager import app, options
+from controller_manager.registry import enabled
+from karmada.machinery import logs
 
 
 def main() -> None:
-    print("karmada-controller-manager: not implemented yet", file=sys.stderr)
-    sys.exit(2)
+    opts = options.parse()
+    try:
+        enabled(opts.controllers)
+    except ValueError as error:
+        print(f"karmada-controller-manager: --controllers: {error}", file=sys.stderr)
+        sys.exit(2)
+    logs.configure(opts.common.log_level, component="controller-manager")
+    asyncio.run(app.run(opts))
 
 
 if __name__ == "__main__":
