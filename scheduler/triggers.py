@@ -86,7 +86,9 @@ def decide(
     cluster_changed: bool = False,
 ) -> ScheduleType | None:
     """The kind of schedule the binding needs now, or None if it needs none."""
-    if metadata.HasField("deletion_timestamp"):
+    if metadata.HasField("deletion_timestamp") or not spec.HasField("placement"):
+        # Bindings without a placement are attached to others (propagateDeps): they
+        # follow their requiredBy clusters and are never scheduled on their own.
         return None
     if spec.scheduler_name not in ("", DEFAULT_SCHEDULER_NAME):
         return None

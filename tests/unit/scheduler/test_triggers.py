@@ -52,6 +52,12 @@ def _suspended(
     s.replicas = 9
 
 
+def _no_placement(
+    m: meta_pb2.ObjectMeta, s: rb_pb2.ResourceBindingSpec, st: rb_pb2.ResourceBindingStatus
+) -> None:
+    s.ClearField("placement")
+
+
 def _first(
     m: meta_pb2.ObjectMeta, s: rb_pb2.ResourceBindingSpec, st: rb_pb2.ResourceBindingStatus
 ) -> None:
@@ -104,6 +110,7 @@ def _unchanged(
         (_deleting, True, None),
         (_other_scheduler, True, None),
         (_suspended, True, None),
+        (_no_placement, True, None),
         (_first, False, ScheduleType.RECONCILE),
         (_placement_changed, False, ScheduleType.RECONCILE),
         (_scaled, False, ScheduleType.SCALE),
