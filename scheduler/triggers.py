@@ -103,6 +103,13 @@ def decide(
         return ScheduleType.FRESH
     if _replicas_changed(spec):
         return ScheduleType.SCALE
-    if cluster_changed or not _scheduled(list(status.conditions)):
+    if (
+        cluster_changed
+        or status.scheduler_observed_generation != metadata.generation
+        or not _scheduled(list(status.conditions))
+    ):
+        # A spec change the scheduler has not seen yet (e.g. a cluster evicted from a
+        # Duplicated binding) is looked at again; a result that stays the same costs one
+        # status write recording the generation, as Karmada patches it.
         return ScheduleType.RECONCILE
     return None

@@ -90,6 +90,12 @@ def _old_trigger(
     s.reschedule_triggered_at.FromSeconds(50)
 
 
+def _spec_changed(
+    m: meta_pb2.ObjectMeta, s: rb_pb2.ResourceBindingSpec, st: rb_pb2.ResourceBindingStatus
+) -> None:
+    m.generation = 3
+
+
 def _failed(
     m: meta_pb2.ObjectMeta, s: rb_pb2.ResourceBindingSpec, st: rb_pb2.ResourceBindingStatus
 ) -> None:
@@ -117,6 +123,7 @@ def _unchanged(
         (_triggered, False, ScheduleType.FRESH),
         (_old_trigger, False, None),
         (_failed, False, ScheduleType.RECONCILE),
+        (_spec_changed, False, ScheduleType.RECONCILE),
     ],
     ids=lambda v: getattr(v, "__name__", str(v)),
 )
