@@ -19,6 +19,8 @@ class Options:
     cluster_success_threshold: float
     cluster_failure_threshold: float
     cluster_monitor_period: float
+    cluster_monitor_grace_period: float
+    cluster_startup_grace_period: float
     graceful_eviction_timeout: float
     member_timeout: float
 
@@ -65,6 +67,19 @@ def parse(argv: list[str] | None = None) -> Options:
         help="seconds between checks of cluster health for taints and failover",
     )
     parser.add_argument(
+        "--cluster-monitor-grace-period",
+        type=float,
+        default=40.0,
+        help="seconds a Pull cluster may go without renewing its status or Lease before "
+        "it is reported Unknown",
+    )
+    parser.add_argument(
+        "--cluster-startup-grace-period",
+        type=float,
+        default=60.0,
+        help="the same for a Pull cluster that has never reported",
+    )
+    parser.add_argument(
         "--graceful-eviction-timeout",
         type=float,
         default=600.0,
@@ -88,6 +103,8 @@ def parse(argv: list[str] | None = None) -> Options:
         cluster_success_threshold=args.cluster_success_threshold,
         cluster_failure_threshold=args.cluster_failure_threshold,
         cluster_monitor_period=args.cluster_monitor_period,
+        cluster_monitor_grace_period=args.cluster_monitor_grace_period,
+        cluster_startup_grace_period=args.cluster_startup_grace_period,
         graceful_eviction_timeout=args.graceful_eviction_timeout,
         member_timeout=args.member_timeout,
     )
