@@ -94,8 +94,9 @@ def cluster_of_execution_space(namespace: str) -> str:
 
 
 def binding_name(name: str, kind: str) -> str:
-    """The (Cluster)ResourceBinding of a template: lower("<name>-<kind>")."""
-    return f"{name}-{kind}".lower()
+    """The (Cluster)ResourceBinding of a template: lower("<name>-<kind>"), ":" made "."
+    (names such as "system:admin" are valid for RBAC kinds, not for bindings)."""
+    return f"{name.replace(':', '.')}-{kind}".lower()
 
 
 def work_name(kind: str, name: str, namespace: str = "") -> str:

@@ -32,6 +32,7 @@ def test_names() -> None:
     assert cluster_of_execution_space("karmada-es-member1") == "member1"
     assert cluster_of_execution_space("default") == ""
     assert binding_name("nginx", "Deployment") == "nginx-deployment"
+    assert binding_name("system:admin", "ClusterRole") == "system.admin-clusterrole"
     name = work_name("Deployment", "nginx", "default")
     assert name.startswith("nginx-")
     suffix = name.removeprefix("nginx-")
