@@ -1,0 +1,200 @@
+"""The work status controller: member objects' status and health into their Works.
+
+As Karmada's pkg/controllers/status/work_status_controller.go: for each Work
+of a Push cluster, the objects its manifests produced are read from the
+member watches shared with the execution controller
+(`controller_manager.memberwatch`), and
+``status.manifestStatuses[{identifier, status, health}]`` is written — the
+identifier as Karmada builds it (ordinal, group, version, kind, resource,
+namespace, name), the status as the resource interpreter reflects it, and
+its health verdict. The ``Available`` condition sums it up
+(`controller_manager.manifest_status`).
+
+Karmada keeps only the last reflected object (one manifest per Work); here
+every manifest found in the member gets its entry, in manifest order, and a
+manifest whose object is missing (or belongs to another Work) gets none. A
+Work is reconciled when its manifests or Applied condition change, when any
+of its objects changes in the member, when a kind's watch (re)lists, and
+every `RESYNC_SECONDS`. Until the watch of one of its kinds has listed (the
+member not yet reached), the Work's status is left as it was. Recreating a
+managed object deleted by hand is the execution controller's job (drift).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import copy
+import logging
+from typing import Final
+
+from controller_manager import memberwatch
+from controller_manager.context import ControllerContext
+from controller_manager.manifest_status import (
+    AVAILABLE,
+    Found,
+    available_condition,
+    describe,
+    manifest_status,
+)
+from controller_manager.works import cluster_of, is_push, manifests_of, work_key_of
+from karmada.cluster.v1alpha1 import cluster_pb2
+from karmada.machinery import errors
+from karmada.machinery.conditions import find_condition, set_condition
+from karmada.machinery.controller import Controller, Requeue
+from karmada.machinery.informer import NAMESPACE_INDEX
+from karmada.machinery.scheme import CLUSTER, WORK
+from karmada.member import LISTED
+from karmada.member.marks import WorkRef, belongs_to
+from karmada.names import execution_space
+from karmada.templates import manifest_identity
+from karmada.work.v1alpha1 import work_pb2
+
+__all__ = ["NAME", "RESYNC_SECONDS", "WorkStatusController", "new"]
+
+NAME = "workStatus"
+
+log = logging.getLogger(__name__)
+
+RESYNC_SECONDS: Final = 30.0
+HEALTHY: Final = "Healthy"
+
+
+def _applied_status(work: work_pb2.Work) -> str:
+    condition = find_condition(work.status.conditions, "Applied")
+    return condition.status if condition is not None else ""
+
+
+class WorkStatusController(Controller):
+    name = "workStatus"
+
+    def __init__(self, ctx: ControllerContext) -> None:
+        self.client = ctx.client
+        self.works = ctx.informers.get(WORK)
+        self.clusters = ctx.informers.get(CLUSTER)
+        super().__init__(informers=[self.works, self.clusters])
+        self.watches = memberwatch.shared(ctx)
+        self.works.add_handler(self._work_event, self._work_updated)
+        self.clusters.add_handler(self._cluster_event, self._cluster_updated)
+        self.watches.subscribe(self._member_changed)
+
+    async def run(self, *, workers: int = 1) -> None:
+        async with self.watches.running():
+            resync = asyncio.create_task(self._resync(), name="workStatus-resync")
+            try:
+                await super().run(workers=workers)
+            finally:
+                resync.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await resync
+
+    async def _resync(self) -> None:
+        while True:
+            await asyncio.sleep(RESYNC_SECONDS)
+            for work in self.works.list():
+                self._work_event(work)
+
+    # Event mapping
+
+    def _work_event(self, work: work_pb2.Work) -> None:
+        if cluster_of(work):
+            self.enqueue(work)
+
+    def _work_updated(self, old: work_pb2.Work, new: work_pb2.Work) -> None:
+        if (
+            old.metadata.generation != new.metadata.generation
+            or _applied_status(old) != _applied_status(new)
+            or old.metadata.HasField("deletion_timestamp")
+            != new.metadata.HasField("deletion_timestamp")
+        ):
+            self._work_event(new)
+
+    def _cluster_event(self, cluster: cluster_pb2.Cluster) -> None:
+        for work in self.works.by_index(NAMESPACE_INDEX, execution_space(cluster.metadata.name)):
+            self.enqueue(work)
+
+    def _cluster_updated(self, old: cluster_pb2.Cluster, new: cluster_pb2.Cluster) -> None:
+        if old.spec.sync_mode != new.spec.sync_mode:
+            self._cluster_event(new)
+
+    def _member_changed(self, change: memberwatch.WatchChange) -> None:
+        if change.type == LISTED:
+            for key in self.watches.works_of(change.cluster, change.api_version, change.kind):
+                self.enqueue_key(key)
+            return
+        for obj in (change.old, change.new):
+            work_key = work_key_of(obj, change.cluster) if obj is not None else None
+            if work_key:
+                self.enqueue_key(work_key)
+
+    # Reconcile
+
+    async def reconcile(self, key: str) -> Requeue | None:
+        work = self.works.get(key)
+        if work is None or work.metadata.HasField("deletion_timestamp"):
+            return None
+        cluster_name = cluster_of(work)
+        cluster = self.clusters.get(cluster_name) if cluster_name else None
+        if cluster is None or not is_push(cluster):
+            return None
+        ref = WorkRef(work.metadata.namespace, work.metadata.name)
+        statuses: list[work_pb2.ManifestStatus] = []
+        missing: list[str] = []
+        unhealthy: list[str] = []
+        for ordinal, manifest in enumerate(manifests_of(work)):
+            api_version, kind, namespace, name = manifest_identity(manifest)
+            found = self.watches.lookup(cluster_name, api_version, kind, namespace, name)
+            if found is None:
+                log.debug(
+                    "Member objects not listed yet; status left as is",
+                    extra={"work": key, "cluster": cluster_name, "kind": kind},
+                )
+                return None
+            if found.object is None or not belongs_to(found.object, ref):
+                missing.append(describe(manifest))
+                continue
+            entry = manifest_status(ordinal, manifest, Found(found.object, found.resource))
+            statuses.append(entry)
+            if entry.health != HEALTHY:
+                unhealthy.append(f"{describe(manifest)} ({entry.health})")
+        await self._write(work, statuses, available_condition(missing=missing, unhealthy=unhealthy))
+        return None
+
+    async def _write(
+        self,
+        work: work_pb2.Work,
+        statuses: list[work_pb2.ManifestStatus],
+        available: tuple[str, str, str],
+    ) -> None:
+        generation = work.metadata.generation
+
+        def apply(target: work_pb2.Work) -> bool:
+            changed = list(target.status.manifest_statuses) != statuses
+            if changed:
+                del target.status.manifest_statuses[:]
+                target.status.manifest_statuses.extend(statuses)
+            status, reason, message = available
+            changed |= set_condition(
+                target.status.conditions,
+                AVAILABLE,
+                status,
+                reason,
+                message,
+                observed_generation=generation,
+            )
+            return changed
+
+        if not apply(copy.deepcopy(work)):
+            return
+
+        def mutate(current: work_pb2.Work) -> work_pb2.Work | None:
+            return current if apply(current) else None
+
+        with contextlib.suppress(errors.NotFound):
+            await self.client.guaranteed_update(
+                WORK, work.metadata.name, work.metadata.namespace, mutate=mutate, status=True
+            )
+
+
+def new(ctx: ControllerContext) -> WorkStatusController:
+    return WorkStatusController(ctx)
