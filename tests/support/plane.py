@@ -12,6 +12,8 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+from kubernetes.aio.client import ApiClient
+from kubernetes.aio.config import new_client_from_config
 
 from apiserver.storage.embedded import EmbeddedEtcd
 from karmada.cluster.v1alpha1 import cluster_pb2
@@ -58,6 +60,7 @@ class ControlPlane:
         self.manager: ComponentProcess | None = None
         self._client: Client | None = None
         self._members: dict[str, MemberClient] = {}
+        self._official: dict[str, ApiClient] = {}
 
     @property
     def client(self) -> Client:
@@ -109,7 +112,18 @@ class ControlPlane:
             )
         return self._members[cluster]
 
+    async def official(self, cluster: str) -> ApiClient:
+        """The official client on a simulated cluster: the member's own users, outside Karmada."""
+        if cluster not in self._official:
+            self._official[cluster] = await new_client_from_config(  # type: ignore[no-untyped-call]
+                config_file=str(self.simulator.kubeconfig(cluster)), persist_config=False
+            )
+        return self._official[cluster]
+
     async def stop(self) -> None:
+        for api in self._official.values():
+            await api.close()  # type: ignore[no-untyped-call]
+        self._official.clear()
         for member in self._members.values():
             await member.close()
         self._members.clear()
