@@ -42,9 +42,16 @@ async def run(opts: Options) -> None:
             await informers.stop()
             await members.close()
 
+    synced_once: list[bool] = []
+
     def ready() -> list[str]:
-        if current and not current[0].synced:
-            return ["informers not synced"]
-        return []
+        # Ready once the first caches synced; informers added later (a kind a new policy
+        # names) sync on their own without taking the process out of service.
+        if not current or synced_once:
+            return []
+        if current[0].synced:
+            synced_once.append(True)
+            return []
+        return ["informers not synced"]
 
     await component.run(opts.common, component="karmada-controller-manager", body=body, ready=ready)
