@@ -10,59 +10,13 @@ cached by a shared informer; the client is rebuilt only when they change.
 
 from __future__ import annotations
 
-import base64
-from typing import Any
-
 from controller_manager.informers import InformerFactory
-from karmada.cluster.v1alpha1 import cluster_pb2
-from karmada.machinery.scheme import CLUSTER, template_kind
+from karmada.machinery.scheme import CLUSTER
 from karmada.machinery.structs import to_dict
 from karmada.member import ClientOptions, ConfigError, MemberClient, MemberClients
-from karmada.member.config import Kubeconfig
+from karmada.registration import SECRET, MemberUnavailable, kubeconfig_for
 
-__all__ = ["SECRET", "MemberUnavailable", "Members", "kubeconfig_for"]
-
-SECRET = template_kind("v1", "Secret")
-
-
-class MemberUnavailable(Exception):
-    """The control plane lacks what it needs to reach the cluster (no Cluster, Secret or endpoint)."""
-
-
-def _decoded(data: dict[str, Any], key: str) -> str:
-    value = data.get(key)
-    if not isinstance(value, str) or not value:
-        return ""
-    try:
-        return base64.b64decode(value).decode()
-    except ValueError as error:
-        raise MemberUnavailable(f"secret data {key!r} is not valid base64") from error
-
-
-def kubeconfig_for(cluster: cluster_pb2.Cluster, secret_data: dict[str, Any]) -> Kubeconfig:
-    """The kubeconfig reaching `cluster`, from its spec and its Secret's data."""
-    if kubeconfig := _decoded(secret_data, "kubeconfig"):
-        return kubeconfig
-    spec = cluster.spec
-    if not spec.api_endpoint:
-        raise MemberUnavailable(f"cluster {cluster.metadata.name} has no spec.apiEndpoint")
-    entry: dict[str, Any] = {"server": spec.api_endpoint}
-    ca = secret_data.get("caBundle")
-    if spec.insecure_skip_tls_verification:
-        entry["insecure-skip-tls-verify"] = True
-    elif isinstance(ca, str) and ca:
-        entry["certificate-authority-data"] = ca
-    if spec.proxy_url:
-        entry["proxy-url"] = spec.proxy_url
-    name = cluster.metadata.name
-    return {
-        "apiVersion": "v1",
-        "kind": "Config",
-        "clusters": [{"name": name, "cluster": entry}],
-        "users": [{"name": name, "user": {"token": _decoded(secret_data, "token")}}],
-        "contexts": [{"name": name, "context": {"cluster": name, "user": name}}],
-        "current-context": name,
-    }
+__all__ = ["SECRET", "MemberUnavailable", "Members"]
 
 
 class Members:

@@ -4,7 +4,8 @@ What `karmadactl join` writes, shared so that tests, `make run` and the CLI
 register clusters the same way Karmada does: the Secret
 `karmada-cluster/<name>` holds `token` and `caBundle` (base64, Secret data) and
 the Cluster points at it with `spec.secretRef`, with the API endpoint taken
-from the member's kubeconfig. Client certificates and exec plugins cannot be
+from the member's kubeconfig. `kubeconfig_for` is the way back, for whoever
+must reach a member (controller manager, karmadactl). Client certificates and exec plugins cannot be
 stored this way; such kubeconfigs are stored whole under `kubeconfig`.
 """
 
@@ -20,8 +21,17 @@ from karmada.cluster.v1alpha1 import cluster_pb2
 from karmada.machinery import errors
 from karmada.machinery.client import Client
 from karmada.machinery.scheme import CLUSTER, template_kind
+from karmada.member.config import Kubeconfig
 
-__all__ = ["CLUSTER_NAMESPACE", "JoinError", "join_push", "kubeconfig_entry"]
+__all__ = [
+    "CLUSTER_NAMESPACE",
+    "SECRET",
+    "JoinError",
+    "MemberUnavailable",
+    "join_push",
+    "kubeconfig_entry",
+    "kubeconfig_for",
+]
 
 CLUSTER_NAMESPACE = "karmada-cluster"
 SECRET = template_kind("v1", "Secret")
@@ -107,3 +117,43 @@ async def join_push(
     cluster.spec.region = region
     cluster.spec.zones.extend(zones)
     return await client.create(cluster)
+
+
+class MemberUnavailable(Exception):
+    """The control plane lacks what it needs to reach the cluster (no Cluster, Secret or endpoint)."""
+
+
+def _decoded(data: dict[str, Any], key: str) -> str:
+    value = data.get(key)
+    if not isinstance(value, str) or not value:
+        return ""
+    try:
+        return base64.b64decode(value).decode()
+    except ValueError as error:
+        raise MemberUnavailable(f"secret data {key!r} is not valid base64") from error
+
+
+def kubeconfig_for(cluster: cluster_pb2.Cluster, secret_data: dict[str, Any]) -> Kubeconfig:
+    """The kubeconfig reaching `cluster`, from its spec and its Secret's data."""
+    if kubeconfig := _decoded(secret_data, "kubeconfig"):
+        return kubeconfig
+    spec = cluster.spec
+    if not spec.api_endpoint:
+        raise MemberUnavailable(f"cluster {cluster.metadata.name} has no spec.apiEndpoint")
+    entry: dict[str, Any] = {"server": spec.api_endpoint}
+    ca = secret_data.get("caBundle")
+    if spec.insecure_skip_tls_verification:
+        entry["insecure-skip-tls-verify"] = True
+    elif isinstance(ca, str) and ca:
+        entry["certificate-authority-data"] = ca
+    if spec.proxy_url:
+        entry["proxy-url"] = spec.proxy_url
+    name = cluster.metadata.name
+    return {
+        "apiVersion": "v1",
+        "kind": "Config",
+        "clusters": [{"name": name, "cluster": entry}],
+        "users": [{"name": name, "user": {"token": _decoded(secret_data, "token")}}],
+        "contexts": [{"name": name, "context": {"cluster": name, "user": name}}],
+        "current-context": name,
+    }

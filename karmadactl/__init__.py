@@ -1,1 +1,1 @@
-"""The karmadactl component (filled in by a later issue)."""
+"""karmadactl: what a user types — YAML files in, tables out."""

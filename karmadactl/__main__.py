@@ -1,13 +1,15 @@
-"""Entry point of karmadactl; not implemented yet, so it says so and exits 2."""
+"""Entry point of karmadactl."""
 
 from __future__ import annotations
 
+import asyncio
 import sys
+
+from karmadactl import cli
 
 
 def main() -> None:
-    print("karmadactl: not implemented yet", file=sys.stderr)
-    sys.exit(2)
+    sys.exit(asyncio.run(cli.main(sys.argv[1:])))
 
 
 if __name__ == "__main__":

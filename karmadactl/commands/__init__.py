@@ -1,0 +1,1 @@
+"""One module per karmadactl command (NAME, HELP, add_arguments, run)."""
