@@ -99,6 +99,26 @@ HEADER = [
 ]
 
 
+def _scheduling_labels(scales: tuple[int, ...]) -> dict[str, str]:
+    """Labels of the scheduling scenario's per-scale figures (bench/scheduling.py SCALES)."""
+    labels: dict[str, str] = {}
+    for n in scales:
+        labels |= {
+            f"sched_ratio_{n}": f"end to end from process start / update ceiling, {n:,} clusters",
+            f"sched_ratio_steady_{n}": (
+                f"end to end from first scheduled binding / update ceiling, {n:,} clusters"
+            ),
+            f"sched_startup_{n}_s": (
+                f"scheduler spawn to first scheduled binding, {n:,} clusters (s, median)"
+            ),
+            f"sched_distinct_clusters_{n}": (
+                f"clusters given replicas across all bindings, {n:,} clusters (last run)"
+            ),
+            f"sched_algorithm_bindings_{n}": f"bindings timed per algorithm run, {n:,} clusters",
+        }
+    return labels
+
+
 FIGURE_LABELS = {
     "target_ratio": "target: apiserver creates / raw puts at 16 concurrent",
     "ratio_16": "apiserver creates / raw puts at 16 concurrent (1 channel)",
@@ -119,6 +139,9 @@ FIGURE_LABELS = {
     "startup_1000_s": "simulator start to 1,000 clusters announced (s)",
     "settled_1000_s": "simulator start to the last cluster's default ServiceAccount, 1,000 (s)",
     "rss_per_cluster_kib": "simulator RSS per extra cluster, 100 to 1,000 (KiB)",
+    "sched_target_p99_ms": "target: algorithm p99 per binding at 100 clusters, under (ms)",
+    "sched_target_ratio": "target: end-to-end bindings/s / apiserver binding updates/s, at least",
+    **_scheduling_labels((100, 1000)),
 }
 
 

@@ -6,7 +6,17 @@ import argparse
 import time
 from collections.abc import Awaitable, Callable
 
-from bench import creates, docs, fanout, gets, lists, membersim, report, watch_delivery
+from bench import (
+    creates,
+    docs,
+    fanout,
+    gets,
+    lists,
+    membersim,
+    report,
+    scheduling,
+    watch_delivery,
+)
 from bench.processes import Stack
 from bench.scenario import ScenarioResult, Settings
 
@@ -24,6 +34,7 @@ SCENARIOS: dict[str, Scenario] = {
     "watch": watch_delivery.run,
     "fanout": fanout.run,
     "membersim": membersim.run,
+    "scheduling": scheduling.run,
 }
 
 
@@ -54,6 +65,7 @@ def parse(argv: list[str] | None = None) -> tuple[Settings, list[str], bool]:
             delivery_events=1000,
             fanout_watchers=100,
             fanout_events=10,
+            scheduling_bindings=500,
         )
     order = [name for name in SCENARIOS if name in args.only]
     return settings, order, order == list(SCENARIOS) and not args.quick

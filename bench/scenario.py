@@ -22,6 +22,7 @@ class Settings:
     fanout_watchers: int = 1000
     fanout_processes: int = 4
     fanout_events: int = 100
+    scheduling_bindings: int = 10000
 
 
 @dataclass(slots=True)
