@@ -224,6 +224,10 @@ async def run(opts: Options) -> None:
                 ("grpc.max_receive_message_length", MAX_MESSAGE_BYTES),
                 ("grpc.max_send_message_length", 256 * 1024 * 1024),
                 ("grpc.so_reuseport", 0),
+                # Clients ping every 30 s even while idle (watches can be quiet for
+                # long); gRPC's server default answers that with GOAWAY too_many_pings.
+                ("grpc.keepalive_permit_without_calls", 1),
+                ("grpc.http2.min_recv_ping_interval_without_data_ms", 10_000),
             ]
         )
         server.add_generic_rpc_handlers(api.handlers())

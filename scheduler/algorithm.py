@@ -25,7 +25,7 @@ from scheduler.framework.types import BindingInfo, ClusterInfo, ScheduleError, S
 from scheduler.metrics import ALGORITHM_DURATION
 from scheduler.triggers import is_duplicated
 
-__all__ = ["Decision", "could_select", "schedule"]
+__all__ = ["Decision", "EquivalenceCache", "could_select", "schedule"]
 
 _STEPS = {
     step: ALGORITHM_DURATION.labels(step)
@@ -88,16 +88,28 @@ def _divided_by_capacity(spec: rb_pb2.ResourceBindingSpec) -> bool:
 
 
 def schedule(
-    binding: BindingInfo, clusters: Sequence[ClusterInfo], framework: Framework, *, fresh: bool
+    binding: BindingInfo,
+    clusters: Sequence[ClusterInfo],
+    framework: Framework,
+    *,
+    fresh: bool,
+    cache: EquivalenceCache | None = None,
+    version: int = 0,
 ) -> Decision:
-    """Places `binding` on `clusters`; raises ScheduleError when nothing fits."""
+    """Places `binding` on `clusters`; raises ScheduleError when nothing fits.
+
+    With a `cache`, `version` must change whenever `clusters` (or anything in
+    them) changes.
+    """
     candidates = [c for c in clusters if not c.deleting]
     failure: ScheduleError | None = None
     for name, affinity in _attempts(binding, fresh=fresh):
         binding.affinity = affinity
         binding.affinity_name = name
         try:
-            targets = _schedule_once(binding, candidates, framework, fresh=fresh)
+            targets = _schedule_once(
+                binding, candidates, framework, fresh=fresh, cache=cache, version=version
+            )
         except ScheduleError as error:
             failure = error if failure is None else failure
             continue
@@ -106,9 +118,64 @@ def schedule(
     raise failure
 
 
-def _schedule_once(
-    binding: BindingInfo, clusters: Sequence[ClusterInfo], framework: Framework, *, fresh: bool
-) -> list[rb_pb2.TargetCluster]:
+class EquivalenceCache:
+    """Filter and score results shared by bindings the clusters cannot tell apart.
+
+    Filters and scores read a binding's resource kind, placement, the affinity
+    term being tried, its replica requirements, and — only for bindings already
+    placed or being evicted — its current result. Bindings with no result and no
+    eviction (every binding scheduled for the first time, e.g. all Deployments of
+    one policy) therefore get the same feasible, scored clusters from the same
+    cluster snapshot; they are computed once per snapshot version, as
+    kube-scheduler's equivalence cache did. Selection and replica division still
+    run per binding.
+    """
+
+    def __init__(self, *, size: int = 512) -> None:
+        self.size = size
+        self.version = -1
+        self._entries: dict[bytes, list[ScoredCluster] | ScheduleError] = {}
+        self.hits = 0
+        self.misses = 0
+
+    def key(self, binding: BindingInfo, version: int) -> bytes | None:
+        spec = binding.spec
+        if binding.previous or spec.graceful_eviction_tasks:
+            return None
+        if version != self.version:
+            self._entries.clear()
+            self.version = version
+        affinity = (
+            binding.affinity.SerializeToString(deterministic=True) if binding.affinity else b""
+        )
+        return b"\0".join(
+            (
+                spec.resource.api_version.encode(),
+                spec.resource.kind.encode(),
+                binding.affinity_name.encode(),
+                affinity,
+                spec.placement.SerializeToString(deterministic=True),
+                spec.replica_requirements.SerializeToString(deterministic=True),
+            )
+        )
+
+    def get(self, key: bytes) -> list[ScoredCluster] | ScheduleError | None:
+        found = self._entries.get(key)
+        if found is None:
+            self.misses += 1
+        else:
+            self.hits += 1
+        return found
+
+    def put(self, key: bytes, value: list[ScoredCluster] | ScheduleError) -> None:
+        if len(self._entries) >= self.size:
+            self._entries.clear()
+        self._entries[key] = value
+
+
+def _filter_and_score(
+    binding: BindingInfo, clusters: Sequence[ClusterInfo], framework: Framework
+) -> list[ScoredCluster]:
     spec = binding.spec
     start = time.perf_counter()
     feasible, diagnosis = framework.run_filters(binding, clusters)
@@ -121,8 +188,36 @@ def _schedule_once(
     )
     scored = [ScoredCluster(info, available=available_for(info, requests)) for info in feasible]
     framework.run_scores(binding, scored)
-    start, step = step, time.perf_counter()
-    _STEPS["Score"].observe(step - start)
+    _STEPS["Score"].observe(time.perf_counter() - step)
+    return scored
+
+
+def _schedule_once(
+    binding: BindingInfo,
+    clusters: Sequence[ClusterInfo],
+    framework: Framework,
+    *,
+    fresh: bool,
+    cache: EquivalenceCache | None,
+    version: int,
+) -> list[rb_pb2.TargetCluster]:
+    spec = binding.spec
+    key = cache.key(binding, version) if cache is not None else None
+    found = cache.get(key) if cache is not None and key is not None else None
+    if isinstance(found, ScheduleError):
+        raise ScheduleError(found.message, reason=found.reason)
+    if found is not None:
+        scored = found
+    else:
+        try:
+            scored = _filter_and_score(binding, clusters, framework)
+        except ScheduleError as error:
+            if cache is not None and key is not None:
+                cache.put(key, error)
+            raise
+        if cache is not None and key is not None:
+            cache.put(key, scored)
+    step = time.perf_counter()
     selected = select_clusters(
         scored,
         spec.placement,

@@ -19,7 +19,7 @@ from scheduler.framework.types import ClusterInfo
 if TYPE_CHECKING:
     from scheduler.scheduler import Binding, Scheduler
 
-__all__ = ["ClusterEvents", "placement_relevant_change"]
+__all__ = ["ClusterEvents", "placement_relevant_change", "scheduling_relevant_change"]
 
 
 def placement_relevant_change(old: ClusterInfo, new: ClusterInfo) -> bool:
@@ -33,6 +33,16 @@ def placement_relevant_change(old: ClusterInfo, new: ClusterInfo) -> bool:
         or old.enabled_kinds != new.enabled_kinds
         or old.complete_api_enablements != new.complete_api_enablements
         or old.deleting != new.deleting
+    )
+
+
+def scheduling_relevant_change(old: ClusterInfo, new: ClusterInfo) -> bool:
+    """Whether anything a filter, score or estimate reads changed (capacity included)."""
+    return (
+        placement_relevant_change(old, new)
+        or old.free != new.free
+        or old.has_resource_summary != new.has_resource_summary
+        or old.ready != new.ready
     )
 
 
@@ -66,6 +76,10 @@ class ClusterEvents:
         self._reschedule(self.scheduler.bindings_on(cluster.metadata.name), "ClusterDeleted")
 
     def _selecting(self, info: ClusterInfo) -> list[Binding]:
+        if not (self.scheduler.bindings.has_synced and self.scheduler.cluster_bindings.has_synced):
+            # Before the first binding list every binding still arrives as an add and is
+            # queued then; scanning now would cost clusters x bindings at startup.
+            return []
         return [b for b in self.scheduler.all_bindings() if algorithm.could_select(b.spec, info)]
 
     def _reschedule(self, bindings: list[Binding], event: str) -> None:

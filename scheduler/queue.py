@@ -19,6 +19,8 @@ import itertools
 import time
 from collections.abc import Callable
 
+from prometheus_client import Counter
+
 from scheduler.metrics import INCOMING_BINDINGS, PENDING_BINDINGS
 
 __all__ = ["Outcome", "SchedulingQueue"]
@@ -64,9 +66,11 @@ class SchedulingQueue:
         self._seq = itertools.count()
         self._wakeup = asyncio.Event()
         self._closed = False
-        self._gauges = {
-            name: PENDING_BINDINGS.labels(name) for name in ("active", "backoff", "unschedulable")
-        }
+        self._incoming: dict[str, Counter] = {}
+        # Read at scrape time, so queue operations cost no metric updates.
+        PENDING_BINDINGS.labels("active").set_function(lambda: len(self._active))
+        PENDING_BINDINGS.labels("backoff").set_function(lambda: len(self._backoff_keys))
+        PENDING_BINDINGS.labels("unschedulable").set_function(lambda: len(self._unschedulable))
 
     def __len__(self) -> int:
         return len(self._active) + len(self._backoff_keys) + len(self._unschedulable)
@@ -82,7 +86,7 @@ class SchedulingQueue:
         """An event says `key` may need scheduling: it becomes active now."""
         if self._closed:
             return
-        INCOMING_BINDINGS.labels(event).inc()
+        self._count(event)
         if key in self._processing:
             self._dirty.add(key)
             return
@@ -95,7 +99,7 @@ class SchedulingQueue:
         keys = list(self._unschedulable)
         self._unschedulable.clear()
         for key in keys:
-            INCOMING_BINDINGS.labels(event).inc()
+            self._count(event)
             self._activate(key)
         return len(keys)
 
@@ -106,7 +110,6 @@ class SchedulingQueue:
         self._unschedulable.pop(key, None)
         self._attempts.pop(key, None)
         self._dirty.discard(key)
-        self._update_gauges()
 
     async def pop(self) -> str | None:
         """The next active key (None once closed and drained of active keys)."""
@@ -116,7 +119,6 @@ class SchedulingQueue:
                 key = next(iter(self._active))
                 del self._active[key]
                 self._processing.add(key)
-                self._update_gauges()
                 return key
             if self._closed:
                 return None
@@ -150,7 +152,6 @@ class SchedulingQueue:
             self._backoff_keys[key] = ready_at
             heapq.heappush(self._backoff, (ready_at, next(self._seq), key))
             self._wakeup.set()
-        self._update_gauges()
 
     def close(self) -> None:
         self._closed = True
@@ -158,7 +159,6 @@ class SchedulingQueue:
 
     def _activate(self, key: str) -> None:
         self._active[key] = None
-        self._update_gauges()
         self._wakeup.set()
 
     def _promote(self) -> None:
@@ -184,6 +184,8 @@ class SchedulingQueue:
             return None
         return max(0.0, min(deadlines) - self._clock())
 
-    def _update_gauges(self) -> None:
-        for name, count in self.pending().items():
-            self._gauges[name].set(count)
+    def _count(self, event: str) -> None:
+        counter = self._incoming.get(event)
+        if counter is None:
+            counter = self._incoming[event] = INCOMING_BINDINGS.labels(event)
+        counter.inc()

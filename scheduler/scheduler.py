@@ -26,7 +26,7 @@ from karmada.meta.v1 import meta_pb2
 from karmada.work.v1alpha2 import cluster_resource_binding_pb2 as crb_pb2
 from karmada.work.v1alpha2 import resource_binding_pb2 as rb_pb2
 from scheduler import algorithm
-from scheduler.events import ClusterEvents
+from scheduler.events import ClusterEvents, scheduling_relevant_change
 from scheduler.framework.runtime import Framework
 from scheduler.framework.types import BindingInfo, ClusterInfo, ScheduleError
 from scheduler.metrics import E2E_DURATION, SCHEDULE_ATTEMPTS
@@ -104,6 +104,9 @@ class Scheduler:
         self.clusters: Informer[cluster_pb2.Cluster] = Informer(client, CLUSTER)
         self.snapshot: dict[str, ClusterInfo] = {}
         self._sorted: list[ClusterInfo] | None = None
+        self.version = 0
+        """Changes whenever a cluster changes in a way the algorithm can see."""
+        self.cache = algorithm.EquivalenceCache()
         self._cluster_changed: set[str] = set()
         for informer in (self.bindings, self.cluster_bindings):
             informer.store.add_index("cluster", _result_clusters)
@@ -142,12 +145,16 @@ class Scheduler:
         return self._sorted
 
     def set_cluster(self, info: ClusterInfo) -> None:
+        old = self.snapshot.get(info.name)
         self.snapshot[info.name] = info
         self._sorted = None
+        if old is None or scheduling_relevant_change(old, info):
+            self.version += 1
 
     def remove_cluster(self, name: str) -> None:
         self.snapshot.pop(name, None)
         self._sorted = None
+        self.version += 1
 
     def all_bindings(self) -> list[Binding]:
         out: list[Binding] = []
@@ -223,7 +230,12 @@ class Scheduler:
         )
         try:
             decision = algorithm.schedule(
-                info, self.cluster_list(), self.framework, fresh=schedule_type is ScheduleType.FRESH
+                info,
+                self.cluster_list(),
+                self.framework,
+                fresh=schedule_type is ScheduleType.FRESH,
+                cache=self.cache,
+                version=self.version,
             )
         except ScheduleError as failure:
             await self._write_failure(kind, obj, failure)

@@ -57,7 +57,7 @@ def available_for(cluster: ClusterInfo, requests: Mapping[str, Fraction]) -> int
         return 0
     for name, request in requests.items():
         have = free.get(name)
-        if have is None or have <= 0:
+        if have is None or have.numerator <= 0:
             return 0
         # floor(have / request) on numerators and denominators, without building a Fraction.
         fits = (have.numerator * request.denominator) // (have.denominator * request.numerator)
