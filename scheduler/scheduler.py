@@ -242,7 +242,7 @@ class Scheduler:
             self._observe("unschedulable", schedule_type, start)
             log.info(
                 "Binding unschedulable",
-                extra={"binding": key, "reason": failure.reason, "message": failure.message},
+                extra={"binding": key, "reason": failure.reason, "detail": failure.message},
             )
             return Outcome.UNSCHEDULABLE
         except Exception:
