@@ -14,6 +14,7 @@ from tests.integration.scheduler.conftest import start_plane, stop_plane
 from tests.integration.scheduler.objects import bind, join, placement
 from tests.integration.scheduler.test_scheduling import wait_scheduled
 from tests.support.processes import ROOT, ComponentProcess, http_get
+from tests.support.waiting import eventually
 
 ELECTION = (
     "--leader-elect",
@@ -68,6 +69,14 @@ async def test_metrics_and_health(tmp_path: Path) -> None:
         for path in ("/healthz", "/readyz"):
             status, _ = await http_get(plane.scheduler.metrics_address, path)
             assert status == 200
+        # A binding nothing fits parks in the unschedulable queue (not in backoff).
+        await bind(client, "apps", "nowhere", placement(("e2e", "none")), replicas=1)
+
+        async def parked() -> bool:
+            text = await plane.scheduler.metrics()
+            return 'karmada_scheduler_pending_bindings{queue="unschedulable"} 1.0' in text
+
+        await eventually(parked, what="the binding to park as unschedulable")
         text = await plane.scheduler.metrics()
         for name in (
             'karmada_scheduler_schedule_attempts_total{result="scheduled",schedule_type="ReconcileSchedule"}',
