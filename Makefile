@@ -8,7 +8,7 @@ BUF_AGAINST ?= ../.git\#branch=main,subdir=protos
 GENERATED := karmada/meta karmada/core karmada/cluster karmada/policy karmada/work \
 	karmada/networking karmada/multicluster karmada/coordination apiserver/storage/etcdpb
 
-.PHONY: install run test unit lint protos check-protos bench clean
+.PHONY: install run test unit lint protos check-protos docs check-docs bench clean
 
 install: $(STAMP)
 
@@ -20,10 +20,10 @@ $(STAMP): pyproject.toml
 	$(PY) -m pip install -q --disable-pip-version-check -e '.[dev]'
 	@touch $(STAMP)
 
-# The main job: the control plane (for now etcd + apiserver) in the foreground.
+# The main job, in the foreground: etcd + apiserver, scheduler, controller manager and three
+# simulated members, joined, with samples/nginx applied; Ctrl-C stops it (hack/run.py).
 run: install
-	@mkdir -p $(RUN_DIR)
-	$(VENV)/bin/karmada-apiserver --data-dir $(RUN_DIR)/etcd
+	@$(PY) hack/run.py --run-dir $(RUN_DIR)
 
 test: install lint
 	$(VENV)/bin/pytest -q
@@ -31,7 +31,7 @@ test: install lint
 unit: install
 	$(VENV)/bin/pytest -q tests/unit
 
-lint: install check-protos
+lint: install check-protos check-docs
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/mypy .
@@ -50,6 +50,14 @@ check-protos: protos
 		changes=$$(git status --porcelain -- $(GENERATED)); \
 		if [ -n "$$changes" ]; then echo "generated stubs are stale; run make protos and commit:"; \
 			echo "$$changes"; exit 1; fi; fi
+
+# docs/api.md, configuration.md and metrics.md are generated from the protos, the
+# argument parsers and the registered metrics.
+docs: install
+	$(PY) hack/gen_docs.py
+
+check-docs: install
+	$(PY) hack/gen_docs.py --check
 
 bench: install
 	$(PY) -m bench
