@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -19,10 +20,30 @@ import yaml
 from karmada.machinery.client import Client
 from karmadactl.errors import CliError
 
-__all__ = ["DEFAULT_CONFIG", "Context", "add_global_flags"]
+__all__ = ["DEFAULT_CONFIG", "DEFAULT_TIMEOUT", "Context", "add_global_flags", "duration"]
 
 DEFAULT_CONFIG = Path.home() / ".karmada" / "karmadactl.yaml"
+DEFAULT_TIMEOUT = 10.0
 OUTPUTS = ("table", "wide", "yaml", "json")
+
+_DURATION = re.compile(r"(\d+(?:\.\d*)?|\.\d+)(ms|s|m|h)")
+_UNITS = {"ms": 0.001, "s": 1.0, "m": 60.0, "h": 3600.0}
+
+
+def duration(text: str) -> float:
+    """Seconds in a kubectl duration: "30s", "1m30s", "500ms", "2h", or a plain number."""
+    try:
+        value = float(text)
+    except ValueError:
+        parts = _DURATION.findall(text)
+        if not parts or "".join(n + u for n, u in parts) != text:
+            raise argparse.ArgumentTypeError(
+                f"invalid duration {text!r} (e.g. 30s, 1m30s, 500ms, 2h)"
+            ) from None
+        value = sum(float(n) * _UNITS[u] for n, u in parts)
+    if value <= 0:
+        raise argparse.ArgumentTypeError(f"duration {text!r} must be positive")
+    return value
 
 
 def add_global_flags(parser: argparse.ArgumentParser, *, repeated: bool = False) -> None:
@@ -42,7 +63,13 @@ def add_global_flags(parser: argparse.ArgumentParser, *, repeated: bool = False)
         "-A", "--all-namespaces", action="store_true", default=default(False), help="all namespaces"
     )
     add("-o", "--output", default=default("table"), choices=OUTPUTS, help="output format")
-    add("--timeout", type=float, default=default(10.0), help="seconds per API call")
+    add(
+        "--timeout",
+        type=duration,
+        default=default(None),
+        help=f"how long to wait: per API call, and for commands that wait (30s, 1m; "
+        f"default {DEFAULT_TIMEOUT:g}s per call)",
+    )
 
 
 @dataclass
@@ -56,7 +83,8 @@ class Context:
     namespace_given: bool = False
     all_namespaces: bool = False
     output: str = "table"
-    timeout: float = 10.0
+    timeout: float = DEFAULT_TIMEOUT
+    timeout_given: bool = False
     _client: Client | None = field(default=None, repr=False)
 
     @classmethod
@@ -77,7 +105,8 @@ class Context:
             namespace_given=args.namespace is not None,
             all_namespaces=args.all_namespaces,
             output=args.output,
-            timeout=args.timeout,
+            timeout=DEFAULT_TIMEOUT if args.timeout is None else args.timeout,
+            timeout_given=args.timeout is not None,
         )
 
     @property
