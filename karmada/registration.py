@@ -91,6 +91,13 @@ async def join_push(
     server = cluster_entry.get("server")
     if not isinstance(server, str) or not server:
         raise JoinError("the kubeconfig's cluster has no server")
+    try:
+        await client.get(CLUSTER, name)
+    except errors.NotFound:
+        pass
+    else:
+        # Never touch the credentials of a cluster that is already joined.
+        raise errors.AlreadyExists(f"cluster {name} already exists")
     secret = SECRET.new(name=name, namespace=CLUSTER_NAMESPACE)
     secret.body.update({"type": "Opaque", "data": _secret_data(kubeconfig, cluster_entry, user)})
     try:

@@ -11,6 +11,7 @@ import argparse
 import importlib
 import sys
 from types import ModuleType
+from typing import NoReturn
 
 from karmadactl.context import Context, add_global_flags
 from karmadactl.errors import CliError, describe
@@ -44,12 +45,19 @@ def _modules() -> list[ModuleType]:
     return out
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse with kubectl's habit: a usage error is one line and exit 1."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(1, f"error: {message} (see '{self.prog} --help')\n")
+
+
 def parser() -> argparse.ArgumentParser:
-    root = argparse.ArgumentParser(
-        prog="karmadactl", description="Control a Karmada control plane."
-    )
+    root = _Parser(prog="karmadactl", description="Control a Karmada control plane.")
     add_global_flags(root)
-    sub = root.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    sub = root.add_subparsers(
+        dest="command", metavar="COMMAND", required=True, parser_class=_Parser
+    )
     for module in _modules():
         command = sub.add_parser(module.NAME, help=module.HELP, description=module.HELP)
         add_global_flags(command, repeated=True)
