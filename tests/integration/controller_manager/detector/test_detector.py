@@ -209,9 +209,15 @@ async def test_deleted_policy_releases_its_templates(plane: ControlPlane) -> Non
     assert released.metadata.uid == first.metadata.uid
     assert PP_ID not in released.metadata.labels
     assert released.spec.placement == first.spec.placement
-    template = await client.get(DEPLOYMENT, "web", ns)
-    assert PP_ID not in template.metadata.labels
-    assert PP_NAME not in template.metadata.annotations
+
+    async def template_released() -> bool:
+        template = await client.get(DEPLOYMENT, "web", ns)
+        return (
+            PP_ID not in template.metadata.labels and PP_NAME not in template.metadata.annotations
+        )
+
+    # The template and the binding are released by separate writes.
+    await eventually(template_released, timeout=TIMEOUT, what="the template's claim to go")
 
     # Another policy takes the template and its binding over.
     second = policy(ns, "second", deployments(name="web"))
