@@ -227,7 +227,7 @@ async def run(opts: Options) -> None:
                 # Clients ping every 30 s even while idle (watches can be quiet for
                 # long); gRPC's server default answers that with GOAWAY too_many_pings.
                 ("grpc.keepalive_permit_without_calls", 1),
-                ("grpc.http2.min_recv_ping_interval_without_data_ms", 10_000),
+                ("grpc.http2.min_ping_interval_without_data_ms", 10_000),
             ]
         )
         server.add_generic_rpc_handlers(api.handlers())

@@ -40,7 +40,7 @@ def parse(argv: list[str] | None = None) -> Options:
         'disables one (e.g. "*,-namespace")',
     )
     parser.add_argument(
-        "--workers", type=int, default=4, help="concurrent reconciles per controller"
+        "--workers", type=int, default=16, help="concurrent reconciles per controller"
     )
     parser.add_argument(
         "--cluster-status-update-frequency",

@@ -32,6 +32,8 @@ class Outcome(enum.Enum):
     SCHEDULED = "scheduled"
     UNSCHEDULABLE = "unschedulable"
     ERROR = "error"
+    CONFLICT = "conflict"
+    """The binding changed under the write: try again at once, from the newer copy."""
 
 
 class SchedulingQueue:
@@ -50,11 +52,13 @@ class SchedulingQueue:
         initial_backoff: float = 1.0,
         max_backoff: float = 10.0,
         unschedulable_timeout: float = 300.0,
+        conflict_delay: float = 0.02,
         clock: Clock = time.monotonic,
     ) -> None:
         self._initial_backoff = initial_backoff
         self._max_backoff = max_backoff
         self._unschedulable_timeout = unschedulable_timeout
+        self._conflict_delay = conflict_delay
         self._clock = clock
         self._active: dict[str, None] = {}
         self._backoff: list[tuple[float, int, str]] = []
@@ -138,6 +142,13 @@ class SchedulingQueue:
             self._activate(key)
             return
         now = self._clock()
+        if outcome is Outcome.CONFLICT:
+            # Soon, not at once: the informer needs a moment to deliver the newer copy.
+            ready_at = now + self._conflict_delay
+            self._backoff_keys[key] = ready_at
+            heapq.heappush(self._backoff, (ready_at, next(self._seq), key))
+            self._wakeup.set()
+            return
         if outcome is Outcome.SCHEDULED:
             self._attempts.pop(key, None)
         elif outcome is Outcome.UNSCHEDULABLE:

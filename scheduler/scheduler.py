@@ -201,6 +201,7 @@ class Scheduler:
             try:
                 outcome = await self.schedule_key(key)
             except (errors.Conflict, errors.NotFound) as error:
+                outcome = Outcome.CONFLICT
                 log.info(
                     "Binding changed while scheduling; retrying",
                     extra={"binding": key, "error": str(error)},

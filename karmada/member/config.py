@@ -14,6 +14,7 @@ a controller that serves all of them.
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -77,7 +78,8 @@ def _decode(kubeconfig: Kubeconfig, *, cluster: str) -> dict[str, Any]:
 def digest(kubeconfig: Kubeconfig, *, context: str | None = None) -> str:
     """A digest of the credentials, to tell when a member's kubeconfig changed."""
     if isinstance(kubeconfig, Mapping):
-        data = yaml.safe_dump(dict(kubeconfig), sort_keys=True).encode()
+        # JSON, not YAML: this runs on every client lookup and YAML dumping is slow.
+        data = json.dumps(kubeconfig, sort_keys=True, default=str).encode()
     elif isinstance(kubeconfig, str):
         data = kubeconfig.encode()
     else:

@@ -68,6 +68,21 @@ async def test_outcomes_route_keys(outcome: Outcome, pending: dict[str, int]) ->
     assert queue.pending() == pending
 
 
+async def test_conflicts_retry_after_a_moment_without_growing_the_backoff() -> None:
+    clock = Clock()
+    queue = _queue(clock)
+    queue.add("a", "BindingAdd")
+    for _ in range(3):
+        assert await _pop_now(queue) == "a"
+        queue.done("a", Outcome.CONFLICT)
+        assert queue.pending()["backoff"] == 1
+        clock.now += 0.02
+    assert await _pop_now(queue) == "a"
+    queue.done("a", Outcome.ERROR)
+    clock.now += 1.0
+    assert await _pop_now(queue) == "a", "conflicts did not count as failures"
+
+
 async def test_errors_back_off_exponentially_up_to_the_cap() -> None:
     clock = Clock()
     queue = _queue(clock)
