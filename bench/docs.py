@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from bench import membersim, scheduling_report
+from bench import membersim, propagation_report, scheduling_report
 from bench.report import HEADER, Machine, figure_lines, rows
 from bench.scenario import ScenarioResult, Settings
 from bench.stats import Measurement
@@ -195,8 +195,8 @@ def _analysis(r: Results) -> list[str]:
 
 def section(result: ScenarioResult) -> list[str]:
     """One scenario's part of the Results: title, table, figures and notes, and for the
-    simulator and the scheduler a few sentences computed from their figures (starts
-    with a blank line)."""
+    simulator, the scheduler and propagation a few sentences computed from their figures
+    (starts with a blank line)."""
     lines = ["", f"### {result.title}", "", *_table(result)]
     bullets = [*figure_lines(result), *result.notes]
     if bullets:
@@ -205,6 +205,12 @@ def section(result: ScenarioResult) -> list[str]:
         lines += ["", " ".join(membersim.analysis(result))]
     if result.key == "scheduling":
         for paragraph in (*scheduling_report.verdict(result), *scheduling_report.analysis(result)):
+            lines += ["", paragraph]
+    if result.key == "propagation":
+        for paragraph in (
+            *propagation_report.verdict(result),
+            *propagation_report.analysis(result),
+        ):
             lines += ["", paragraph]
     return lines
 

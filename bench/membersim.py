@@ -41,10 +41,13 @@ MAX_DURATION = 1.5
 class Simulator:
     """A ``python -m membersim`` child process; `start` returns once every cluster is announced."""
 
-    def __init__(self, clusters: int, directory: Path, log_path: Path) -> None:
+    def __init__(
+        self, clusters: int, directory: Path, log_path: Path, *, extra_args: tuple[str, ...] = ()
+    ) -> None:
         self.clusters = clusters
         self.directory = directory
         self.log_path = log_path
+        self.extra_args = extra_args
         self.urls: dict[str, str] = {}
         self.process: asyncio.subprocess.Process | None = None
         self.startup_seconds = 0.0
@@ -69,6 +72,7 @@ class Simulator:
                 f"--clusters={self.clusters}",
                 f"--kubeconfig-dir={self.directory}",
                 "--log-level=warning",
+                *self.extra_args,
                 cwd=ROOT,
                 stdout=asyncio.subprocess.PIPE,
                 stderr=log,

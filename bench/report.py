@@ -12,6 +12,7 @@ from importlib import metadata
 from pathlib import Path
 
 from apiserver.storage.embedded import find_etcd
+from bench.propagation_report import FIGURE_LABELS as PROPAGATION_LABELS
 from bench.scenario import ScenarioResult, Settings
 from bench.stats import Measurement
 
@@ -142,6 +143,7 @@ FIGURE_LABELS = {
     "sched_target_p99_ms": "target: algorithm p99 per binding at 100 clusters, under (ms)",
     "sched_target_ratio": "target: end-to-end bindings/s / apiserver binding updates/s, at least",
     **_scheduling_labels((100, 1000)),
+    **PROPAGATION_LABELS,
 }
 
 

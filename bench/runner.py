@@ -13,6 +13,7 @@ from bench import (
     gets,
     lists,
     membersim,
+    propagation,
     report,
     scheduling,
     watch_delivery,
@@ -35,6 +36,7 @@ SCENARIOS: dict[str, Scenario] = {
     "fanout": fanout.run,
     "membersim": membersim.run,
     "scheduling": scheduling.run,
+    "propagation": propagation.run,
 }
 
 
@@ -66,6 +68,9 @@ def parse(argv: list[str] | None = None) -> tuple[Settings, list[str], bool]:
             fanout_watchers=100,
             fanout_events=10,
             scheduling_bindings=500,
+            propagation_latency=10,
+            propagation_counts=(20, 50),
+            propagation_templates=240,
         )
     order = [name for name in SCENARIOS if name in args.only]
     return settings, order, order == list(SCENARIOS) and not args.quick

@@ -23,6 +23,9 @@ class Settings:
     fanout_processes: int = 4
     fanout_events: int = 100
     scheduling_bindings: int = 10000
+    propagation_latency: int = 100
+    propagation_counts: tuple[int, ...] = (200, 1000)
+    propagation_templates: int = 12000
 
 
 @dataclass(slots=True)
