@@ -17,7 +17,7 @@ from karmada.policy.v1alpha1 import propagation_policy_pb2 as policy_pb2
 from karmada.work.v1alpha2 import resource_binding_pb2 as rb_pb2
 from scheduler.core.division.assign import assign_replicas
 from scheduler.core.estimator import available_for, parse_requests
-from scheduler.core.spread import select_clusters
+from scheduler.core.spread import rank, select_clusters
 from scheduler.framework.affinity import compile_affinity
 from scheduler.framework.diagnosis import unschedulable_message
 from scheduler.framework.runtime import Framework
@@ -216,6 +216,8 @@ def _schedule_once(
                 cache.put(key, error)
             raise
         if cache is not None and key is not None:
+            # Stored in selection order, so each binding's sort is a linear pass.
+            scored = sorted(scored, key=rank)
             cache.put(key, scored)
     step = time.perf_counter()
     selected = select_clusters(

@@ -141,7 +141,9 @@ def static_weights(
     there are no rules, every cluster weighs 1.
     """
     clusters = list(clusters)
-    rules = compile_weights(preference.static_weight_list if preference is not None else ())
+    if preference is None or not preference.static_weight_list:
+        return dict.fromkeys((c.name for c in clusters), 1)
+    rules = compile_weights(preference.static_weight_list)
     weights: dict[str, int] = {}
     for cluster in clusters:
         weight = rules.weight(cluster)
