@@ -24,6 +24,23 @@ async def wait_serving(
     await health.wait_serving(address, timeout=timeout, alive=alive)
 
 
+def stop_process(
+    process: subprocess.Popen[bytes] | None, *, sig: int = signal.SIGTERM, timeout: float = 15.0
+) -> int:
+    """Sends `sig`, waits up to `timeout`, then kills; the exit code (0 if never started)."""
+    if process is None:
+        return 0
+    if process.poll() is None:
+        process.send_signal(sig)
+        try:
+            process.wait(timeout)
+        except subprocess.TimeoutExpired:
+            with contextlib.suppress(ProcessLookupError):
+                process.kill()
+            process.wait()
+    return process.returncode
+
+
 class ApiServerProcess:
     """A karmada-apiserver child process on free loopback ports."""
 
@@ -71,17 +88,7 @@ class ApiServerProcess:
         await wait_serving(self.address, timeout=timeout, process=self.process)
 
     def stop(self, *, sig: int = signal.SIGTERM, timeout: float = 15.0) -> int:
-        if self.process is None:
-            return 0
-        if self.process.poll() is None:
-            self.process.send_signal(sig)
-            try:
-                self.process.wait(timeout)
-            except subprocess.TimeoutExpired:
-                with contextlib.suppress(ProcessLookupError):
-                    self.process.kill()
-                self.process.wait()
-        return self.process.returncode
+        return stop_process(self.process, sig=sig, timeout=timeout)
 
     def kill(self) -> None:
         self.stop(sig=signal.SIGKILL)
@@ -164,17 +171,7 @@ class ComponentProcess:
         return body
 
     def stop(self, *, sig: int = signal.SIGTERM, timeout: float = 15.0) -> int:
-        if self.process is None:
-            return 0
-        if self.process.poll() is None:
-            self.process.send_signal(sig)
-            try:
-                self.process.wait(timeout)
-            except subprocess.TimeoutExpired:
-                with contextlib.suppress(ProcessLookupError):
-                    self.process.kill()
-                self.process.wait()
-        return self.process.returncode
+        return stop_process(self.process, sig=sig, timeout=timeout)
 
     def kill(self) -> None:
         self.stop(sig=signal.SIGKILL)
