@@ -14,6 +14,7 @@ from typing import Final
 __all__ = [
     "APPLIED_CLUSTER_OVERRIDES_ANNOTATION",
     "APPLIED_OVERRIDES_ANNOTATION",
+    "APPLIED_PLACEMENT_ANNOTATION",
     "BINDING_FINALIZER",
     "CLUSTER_FINALIZER",
     "CPP_NAME_ANNOTATION",
@@ -50,6 +51,7 @@ CPP_NAME_ANNOTATION: Final = "clusterpropagationpolicy.karmada.io/name"
 # Binding and Work bookkeeping (the member-facing marks are in karmada.member.marks).
 TEMPLATE_UID_ANNOTATION: Final = "resourcetemplate.karmada.io/uid"
 TEMPLATE_GENERATION_ANNOTATION: Final = "resourcetemplate.karmada.io/generation"
+APPLIED_PLACEMENT_ANNOTATION: Final = "policy.karmada.io/applied-placement"
 APPLIED_OVERRIDES_ANNOTATION: Final = "policy.karmada.io/applied-overrides"
 APPLIED_CLUSTER_OVERRIDES_ANNOTATION: Final = "policy.karmada.io/applied-cluster-overrides"
 SKIP_AUTO_PROPAGATION_LABEL: Final = "namespace.karmada.io/skip-auto-propagation"

@@ -20,11 +20,11 @@ from karmada.cluster.v1alpha1 import cluster_pb2
 from karmada.core.v1 import types_pb2
 from karmada.machinery import errors
 from karmada.machinery.scheme import CLUSTER
-from karmada.machinery.structs import to_dict
-from karmada.member import ClientOptions, MemberClient, MemberError
-from karmada.registration import SECRET, MemberUnavailable, kubeconfig_for
+from karmada.member import MemberClient, MemberError
+from karmada.registration import MemberUnavailable
 from karmadactl.context import Context
 from karmadactl.errors import CliError
+from karmadactl.members import client_for
 
 __all__ = [
     "TaintEdit",
@@ -97,20 +97,7 @@ async def member_client(ctx: Context, name: str) -> MemberClient:
         cluster = await ctx.client.get(CLUSTER, name)
     except errors.NotFound:
         raise CliError(f"cluster {name} is not joined") from None
-    ref = cluster.spec.secret_ref
-    if not ref.name:
-        raise CliError(f"cannot reach cluster {name}: it has no spec.secretRef (pull mode?)")
     try:
-        secret = await ctx.client.get(SECRET, ref.name, ref.namespace)
-    except errors.NotFound:
-        raise CliError(
-            f"cannot reach cluster {name}: its secret {ref.namespace}/{ref.name} is missing"
-        ) from None
-    data = to_dict(secret.body).get("data") or {}
-    try:
-        kubeconfig = kubeconfig_for(cluster, data)
-        return await MemberClient.from_kubeconfig(
-            name, kubeconfig, options=ClientOptions(timeout=ctx.timeout)
-        )
+        return await client_for(ctx, cluster)
     except (MemberError, MemberUnavailable) as error:
         raise member_failure(name, error) from None

@@ -34,11 +34,20 @@ def warn(message: str) -> None:
     print(f"warning: {message}", file=sys.stderr)
 
 
-async def _client(ctx: Context, cluster: cluster_pb2.Cluster) -> MemberClient:
+async def client_for(ctx: Context, cluster: cluster_pb2.Cluster) -> MemberClient:
+    """A client of `cluster` built from the credentials the control plane holds.
+
+    Raises:
+        MemberUnavailable: no secretRef, or its Secret is missing.
+        karmada.member.MemberError: the credentials cannot be used.
+    """
     ref = cluster.spec.secret_ref
     if not ref.name:
         raise MemberUnavailable("it has no spec.secretRef (pull mode?)")
-    secret = await ctx.client.get(SECRET, ref.name, ref.namespace)
+    try:
+        secret = await ctx.client.get(SECRET, ref.name, ref.namespace)
+    except errors.NotFound:
+        raise MemberUnavailable(f"its secret {ref.namespace}/{ref.name} is missing") from None
     data = to_dict(secret.body).get("data") or {}
     kubeconfig = kubeconfig_for(cluster, data)
     return await MemberClient.from_kubeconfig(
@@ -59,7 +68,7 @@ async def connect(ctx: Context, only: Sequence[str] = ()) -> AsyncIterator[list[
         if name not in by_name:
             warn(f"cluster {name} is not joined")
     chosen = [by_name[n] for n in sorted(by_name) if not only or n in only]
-    results = await asyncio.gather(*(_client(ctx, c) for c in chosen), return_exceptions=True)
+    results = await asyncio.gather(*(client_for(ctx, c) for c in chosen), return_exceptions=True)
     clients: list[MemberClient] = []
     for cluster, result in zip(chosen, results, strict=True):
         if isinstance(result, MemberClient):

@@ -23,6 +23,7 @@ from karmada.machinery.conditions import find_condition
 from karmada.machinery.informer import Informer
 from karmada.machinery.scheme import CLUSTER, CLUSTER_RESOURCE_BINDING, RESOURCE_BINDING, Kind
 from karmada.meta.v1 import meta_pb2
+from karmada.names import APPLIED_PLACEMENT_ANNOTATION
 from karmada.work.v1alpha2 import cluster_resource_binding_pb2 as crb_pb2
 from karmada.work.v1alpha2 import resource_binding_pb2 as rb_pb2
 from scheduler import algorithm
@@ -32,7 +33,6 @@ from scheduler.framework.types import BindingInfo, ClusterInfo, ScheduleError
 from scheduler.metrics import E2E_DURATION, SCHEDULE_ATTEMPTS
 from scheduler.queue import Outcome, SchedulingQueue
 from scheduler.triggers import (
-    APPLIED_PLACEMENT_ANNOTATION,
     SCHEDULED_CONDITION,
     ScheduleType,
     decide,

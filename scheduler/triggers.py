@@ -18,11 +18,11 @@ import json
 from google.protobuf import json_format
 
 from karmada.meta.v1 import meta_pb2
+from karmada.names import APPLIED_PLACEMENT_ANNOTATION
 from karmada.policy.v1alpha1 import propagation_policy_pb2 as policy_pb2
 from karmada.work.v1alpha2 import resource_binding_pb2 as rb_pb2
 
 __all__ = [
-    "APPLIED_PLACEMENT_ANNOTATION",
     "DEFAULT_SCHEDULER_NAME",
     "ScheduleType",
     "decide",
@@ -30,7 +30,6 @@ __all__ = [
     "placement_json",
 ]
 
-APPLIED_PLACEMENT_ANNOTATION = "policy.karmada.io/applied-placement"
 DEFAULT_SCHEDULER_NAME = "default-scheduler"
 SCHEDULED_CONDITION = "Scheduled"
 

@@ -33,6 +33,7 @@ from karmada.machinery import validation as v
 from karmada.machinery.conditions import set_condition
 from karmada.machinery.scheme import CLUSTER_RESOURCE_BINDING, RESOURCE_BINDING
 from karmada.machinery.validation import FieldViolation, join_path
+from karmada.names import APPLIED_PLACEMENT_ANNOTATION
 from karmada.work.v1alpha2 import cluster_resource_binding_pb2 as crb_pb
 from karmada.work.v1alpha2 import cluster_resource_binding_service_pb2 as crb_service_pb
 from karmada.work.v1alpha2 import resource_binding_pb2 as pb
@@ -44,7 +45,6 @@ EVICTION_MESSAGE_MAX_LENGTH = 1024
 
 SCHEDULED_CONDITION = "Scheduled"
 SCHEDULED_STATUSES = ("True", "False")
-APPLIED_PLACEMENT_ANNOTATION = "policy.karmada.io/applied-placement"
 
 _Binding = pb.ResourceBinding | crb_pb.ClusterResourceBinding
 _BindRequest = (

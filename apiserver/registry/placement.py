@@ -19,6 +19,7 @@ from apiserver.registry.selectors import cluster_affinity
 from karmada.core.v1 import types_pb2
 from karmada.machinery import validation as v
 from karmada.machinery.validation import FieldViolation, join_path
+from karmada.names import NOT_READY_TAINT, UNREACHABLE_TAINT
 from karmada.policy.v1alpha1 import propagation_policy_pb2 as pb
 
 SPREAD_FIELDS = ("cluster", "region", "zone", "provider")
@@ -28,8 +29,6 @@ DYNAMIC_WEIGHTS = ("AvailableReplicas",)
 TOLERATION_OPERATORS = ("Equal", "Exists")
 AFFINITY_NAME_MAX_LENGTH = 32
 
-NOT_READY_TAINT = "cluster.karmada.io/not-ready"
-UNREACHABLE_TAINT = "cluster.karmada.io/unreachable"
 DEFAULT_TOLERATION_SECONDS = 300
 """karmada-webhook's --default-{not-ready,unreachable}-toleration-seconds."""
 

@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import copy
 import logging
 from typing import Final
 
@@ -37,9 +36,9 @@ from controller_manager.manifest_status import (
     describe,
     manifest_status,
 )
+from controller_manager.status_writes import write_work_status
 from controller_manager.works import cluster_of, is_push, manifests_of, work_key_of
 from karmada.cluster.v1alpha1 import cluster_pb2
-from karmada.machinery import errors
 from karmada.machinery.conditions import find_condition, set_condition
 from karmada.machinery.controller import Controller, Requeue
 from karmada.machinery.informer import NAMESPACE_INDEX
@@ -184,16 +183,7 @@ class WorkStatusController(Controller):
             )
             return changed
 
-        if not apply(copy.deepcopy(work)):
-            return
-
-        def mutate(current: work_pb2.Work) -> work_pb2.Work | None:
-            return current if apply(current) else None
-
-        with contextlib.suppress(errors.NotFound):
-            await self.client.guaranteed_update(
-                WORK, work.metadata.name, work.metadata.namespace, mutate=mutate, status=True
-            )
+        await write_work_status(self.client, work, apply)
 
 
 def new(ctx: ControllerContext) -> WorkStatusController:

@@ -31,6 +31,7 @@ from dataclasses import dataclass
 from google.protobuf import json_format
 
 from karmada.core.v1 import types_pb2
+from karmada.names import APPLIED_PLACEMENT_ANNOTATION
 from karmada.policy.v1alpha1 import propagation_policy_pb2 as policy_pb2
 
 __all__ = [
@@ -47,7 +48,6 @@ __all__ = [
 log = logging.getLogger(__name__)
 
 NO_EXECUTE = "NoExecute"
-APPLIED_PLACEMENT_ANNOTATION = "policy.karmada.io/applied-placement"
 
 
 @dataclass(frozen=True, slots=True)

@@ -9,7 +9,6 @@ Applied conditions.
 from __future__ import annotations
 
 import contextlib
-import copy
 import logging
 import time
 from typing import Final
@@ -26,6 +25,7 @@ from controller_manager.controllers.execution.member_ops import (
     stale,
 )
 from controller_manager.members import MemberUnavailable
+from controller_manager.status_writes import write_work_status
 from controller_manager.works import (
     cluster_of,
     cluster_ready,
@@ -305,13 +305,4 @@ class ExecutionController(Controller):
                 )
             return changed
 
-        if not apply(copy.deepcopy(work)):
-            return
-
-        def mutate(current: work_pb2.Work) -> work_pb2.Work | None:
-            return current if apply(current) else None
-
-        with contextlib.suppress(errors.NotFound):
-            await self.client.guaranteed_update(
-                WORK, work.metadata.name, work.metadata.namespace, mutate=mutate, status=True
-            )
+        await write_work_status(self.client, work, apply)

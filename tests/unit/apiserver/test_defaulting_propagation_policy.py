@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from apiserver.registry import propagation_policy
-from apiserver.registry.placement import NOT_READY_TAINT, UNREACHABLE_TAINT
+from karmada.names import NOT_READY_TAINT, UNREACHABLE_TAINT
 from tests.unit.apiserver.support import build, to_dict
 
 PP = propagation_policy.STRATEGY

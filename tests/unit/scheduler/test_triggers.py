@@ -5,9 +5,10 @@ from __future__ import annotations
 import pytest
 
 from karmada.meta.v1 import meta_pb2
+from karmada.names import APPLIED_PLACEMENT_ANNOTATION
 from karmada.policy.v1alpha1 import propagation_policy_pb2 as policy_pb2
 from karmada.work.v1alpha2 import resource_binding_pb2 as rb_pb2
-from scheduler.triggers import APPLIED_PLACEMENT_ANNOTATION, ScheduleType, decide, placement_json
+from scheduler.triggers import ScheduleType, decide, placement_json
 
 
 def _placement(scheduling: str = "Divided") -> policy_pb2.Placement:
