@@ -2,8 +2,12 @@
 
 Pure: from a Work's manifests and the member objects found for them to the
 `ManifestStatus` entries (identifier, reflected status, health — the
-resource interpreter's verdicts) and the ``Available`` condition, so the
-work status controller only gathers objects and writes.
+resource interpreter's verdicts) and the ``Available`` condition
+(`summarize`), and that summary put into a Work (`apply_summary`). The work
+status controller gathers the objects from the member watches; the execution
+controller uses the objects its apply just returned, so a Work applied
+without trouble gets its whole status in the same write as its Applied
+condition.
 
 Karmada defines ``Available`` ("all resources of the Work exist on the
 managed cluster") without setting it from its work status controller; here
@@ -20,17 +24,22 @@ from typing import Any, Final
 
 from controller_manager import interpreter
 from controller_manager.works import group_of
+from karmada.machinery.conditions import set_condition
 from karmada.work.v1alpha1 import work_pb2
 
 __all__ = [
     "AVAILABLE",
     "Found",
+    "Summary",
+    "apply_summary",
     "available_condition",
     "describe",
     "manifest_status",
+    "summarize",
 ]
 
 AVAILABLE: Final = "Available"
+HEALTHY: Final = "Healthy"
 _LISTED: Final = 5
 
 
@@ -98,3 +107,48 @@ def available_condition(
     if unhealthy:
         parts.append(_listing("not healthy", unhealthy))
     return "False", "WorkNotAvailable", "; ".join(parts)
+
+
+@dataclass(frozen=True)
+class Summary:
+    """A Work's manifestStatuses and its Available condition (status, reason, message)."""
+
+    statuses: list[work_pb2.ManifestStatus]
+    available: tuple[str, str, str]
+
+
+def summarize(manifests: Sequence[Mapping[str, Any]], found: Sequence[Found]) -> Summary:
+    """The summary of a Work whose manifest at each ordinal found the object `found[ordinal]`.
+
+    A manifest whose object is absent (None) has no entry and is named missing.
+    """
+    statuses: list[work_pb2.ManifestStatus] = []
+    missing: list[str] = []
+    unhealthy: list[str] = []
+    for ordinal, (manifest, each) in enumerate(zip(manifests, found, strict=True)):
+        if each.object is None:
+            missing.append(describe(manifest))
+            continue
+        entry = manifest_status(ordinal, manifest, each)
+        statuses.append(entry)
+        if entry.health != HEALTHY:
+            unhealthy.append(f"{describe(manifest)} ({entry.health})")
+    return Summary(statuses, available_condition(missing=missing, unhealthy=unhealthy))
+
+
+def apply_summary(work: work_pb2.Work, summary: Summary) -> bool:
+    """Puts `summary` into the Work's status (in place); whether that changed anything."""
+    changed = list(work.status.manifest_statuses) != summary.statuses
+    if changed:
+        del work.status.manifest_statuses[:]
+        work.status.manifest_statuses.extend(summary.statuses)
+    status, reason, message = summary.available
+    changed |= set_condition(
+        work.status.conditions,
+        AVAILABLE,
+        status,
+        reason,
+        message,
+        observed_generation=work.metadata.generation,
+    )
+    return changed

@@ -18,6 +18,12 @@ When the member's client is replaced (rotated credentials) the watch resumes
 on the new one, and objects that vanished in between come out as deletions.
 A ``LISTED`` event tells subscribers the store of a kind is complete, so they
 can re-check Works whose objects might have changed unseen.
+
+The execution controller hands over each object its apply returned
+(`observe`): lookups see it at once, ahead of the watch, and when the watch
+delivers that same version (or an older one) nobody is told, since it is the
+controller's own write and not drift. Such an overlay entry lasts until the
+watch catches up or relists.
 """
 
 from __future__ import annotations
@@ -41,10 +47,10 @@ from karmada.machinery.informer import Informer, key_of
 from karmada.machinery.scheme import CLUSTER, WORK
 from karmada.member import LISTED, MemberClient, MemberError
 from karmada.member.marks import MANAGED_LABEL, MANAGED_VALUE
-from karmada.member.watch import object_key
+from karmada.member.watch import object_key, resource_version_of
 from karmada.work.v1alpha1 import work_pb2
 
-__all__ = ["Lookup", "MemberWatches", "WatchChange", "shared"]
+__all__ = ["Lookup", "MemberWatches", "WatchChange", "shared", "version_order"]
 
 log = logging.getLogger(__name__)
 
@@ -86,6 +92,8 @@ class _Watch:
     resource: str = ""
     namespaced: bool = True
     task: asyncio.Task[None] | None = None
+    applied: dict[str, dict[str, Any]] = field(default_factory=dict)
+    """Objects as the execution controller's apply returned them, not yet seen by the watch."""
 
 
 class MemberWatches:
@@ -129,7 +137,17 @@ class MemberWatches:
         if watch is None or not watch.synced:
             return None
         key = f"{namespace}/{name}" if watch.namespaced and namespace else name
-        return Lookup(watch.objects.get(key), watch.resource)
+        return Lookup(watch.applied.get(key) or watch.objects.get(key), watch.resource)
+
+    def observe(self, cluster: str, api_version: str, kind: str, obj: dict[str, Any]) -> None:
+        """Records `obj` as an apply in `cluster` returned it, ahead of the watch."""
+        watch = self._watches.get((cluster, api_version, kind))
+        if watch is None or not watch.synced:
+            return
+        name = object_key(obj)
+        known = watch.objects.get(name)
+        if known is None or version_order(obj, known) in (1, None):
+            watch.applied[name] = obj
 
     def objects_of_work(self, work_key: str) -> list[dict[str, Any]]:
         """Watched member objects that name Work `work_key` in their annotations."""
@@ -296,6 +314,7 @@ class MemberWatches:
                         self._deleted(watch, name, watch.objects[name])
                     seen = None
                 watch.synced = True
+                watch.applied.clear()
                 self._emit(WatchChange(watch.cluster, LISTED, watch.api_version, watch.kind))
                 continue
             event.object.setdefault("apiVersion", watch.api_version)
@@ -303,12 +322,15 @@ class MemberWatches:
             name = object_key(event.object)
             if seen is not None:
                 seen.add(name)
+            order = _caught_up(watch, name, event.object)
             if event.type == "DELETED":
                 self._deleted(watch, name, watch.objects.get(name) or event.object)
             elif event.type in ("ADDED", "MODIFIED"):
                 old = watch.objects.get(name)
                 watch.objects[name] = event.object
                 self._index(watch, name, old, event.object)
+                if order is not None and order <= 0:
+                    continue
                 kind = "ADDED" if old is None else "MODIFIED"
                 self._emit(
                     WatchChange(
@@ -345,6 +367,34 @@ class MemberWatches:
                 handler(change)
             except Exception:
                 log.exception("Member watch handler failed", extra={"cluster": change.cluster})
+
+
+def version_order(a: dict[str, Any], b: dict[str, Any]) -> int | None:
+    """-1, 0 or 1 as `a`'s resourceVersion is older, the same or newer than `b`'s.
+
+    None when they differ and cannot be ordered: resourceVersions are opaque,
+    though kube-apiserver's (etcd revisions) are integers.
+    """
+    va, vb = resource_version_of(a), resource_version_of(b)
+    if va == vb:
+        return 0
+    if va.isdigit() and vb.isdigit():
+        return -1 if int(va) < int(vb) else 1
+    return None
+
+
+def _caught_up(watch: _Watch, name: str, event_object: dict[str, Any]) -> int | None:
+    """How the event orders against the applied overlay entry (None: no entry, or unordered).
+
+    The entry goes once the watch delivers its version or a newer (or unordered) one.
+    """
+    applied = watch.applied.get(name)
+    if applied is None:
+        return None
+    order = version_order(event_object, applied)
+    if order is None or order >= 0:
+        del watch.applied[name]
+    return order
 
 
 def _fields(watch: _Watch) -> dict[str, str]:

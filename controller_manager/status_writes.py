@@ -2,9 +2,10 @@
 
 Both controllers compute new conditions (and manifest statuses) from the
 informer's copy. The change is first tried on a copy of that; when it changes
-nothing, no apiserver call is made at all, and when it does, the same change is
-applied to a freshly read Work inside `guaranteed_update`, so a concurrent
-writer's fields survive.
+nothing, no apiserver call is made at all, and when it does, the change is
+written starting from that copy; only when a concurrent writer got there first
+(ABORTED) is the Work read afresh and the change applied again
+(`guaranteed_update`), so that writer's fields survive.
 """
 
 from __future__ import annotations
@@ -33,5 +34,10 @@ async def write_work_status(
 
     with contextlib.suppress(errors.NotFound):
         await client.guaranteed_update(
-            WORK, work.metadata.name, work.metadata.namespace, mutate=mutate, status=True
+            WORK,
+            work.metadata.name,
+            work.metadata.namespace,
+            mutate=mutate,
+            status=True,
+            cached=work,
         )

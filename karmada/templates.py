@@ -11,6 +11,7 @@ prune step does.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from karmada.core.v1 import resource_template_pb2
@@ -53,7 +54,7 @@ def to_template(manifest: dict[str, Any]) -> ResourceTemplate:
     return template
 
 
-def manifest_identity(manifest: dict[str, Any]) -> tuple[str, str, str, str]:
+def manifest_identity(manifest: Mapping[str, Any]) -> tuple[str, str, str, str]:
     """(apiVersion, kind, namespace, name) of a manifest."""
     metadata = manifest.get("metadata") or {}
     return (

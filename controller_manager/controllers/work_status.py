@@ -8,7 +8,10 @@ member watches shared with the execution controller
 identifier as Karmada builds it (ordinal, group, version, kind, resource,
 namespace, name), the status as the resource interpreter reflects it, and
 its health verdict. The ``Available`` condition sums it up
-(`controller_manager.manifest_status`).
+(`controller_manager.manifest_status`). The execution controller writes the
+same summary from its apply's results with its Applied condition, so this
+controller leaves a Work alone until Applied reports on the Work's current
+generation, and then writes only when a member object's status moved.
 
 Karmada keeps only the last reflected object (one manifest per Work); here
 every manifest found in the member gets its entry, in manifest order, and a
@@ -29,17 +32,11 @@ from typing import Final
 
 from controller_manager import memberwatch
 from controller_manager.context import ControllerContext
-from controller_manager.manifest_status import (
-    AVAILABLE,
-    Found,
-    available_condition,
-    describe,
-    manifest_status,
-)
+from controller_manager.manifest_status import Found, apply_summary, summarize
 from controller_manager.status_writes import write_work_status
 from controller_manager.works import cluster_of, is_push, manifests_of, work_key_of
 from karmada.cluster.v1alpha1 import cluster_pb2
-from karmada.machinery.conditions import find_condition, set_condition
+from karmada.machinery.conditions import find_condition
 from karmada.machinery.controller import Controller, Requeue
 from karmada.machinery.informer import NAMESPACE_INDEX
 from karmada.machinery.scheme import CLUSTER, WORK
@@ -56,7 +53,6 @@ NAME = "workStatus"
 log = logging.getLogger(__name__)
 
 RESYNC_SECONDS: Final = 30.0
-HEALTHY: Final = "Healthy"
 
 
 def _applied_status(work: work_pb2.Work) -> str:
@@ -134,56 +130,40 @@ class WorkStatusController(Controller):
             return None
         cluster_name = cluster_of(work)
         cluster = self.clusters.get(cluster_name) if cluster_name else None
-        if cluster is None or not is_push(cluster):
+        if cluster is None or not is_push(cluster) or _being_applied(work):
             return None
         ref = WorkRef(work.metadata.namespace, work.metadata.name)
-        statuses: list[work_pb2.ManifestStatus] = []
-        missing: list[str] = []
-        unhealthy: list[str] = []
-        for ordinal, manifest in enumerate(manifests_of(work)):
+        manifests = manifests_of(work)
+        found: list[Found] = []
+        for manifest in manifests:
             api_version, kind, namespace, name = manifest_identity(manifest)
-            found = self.watches.lookup(cluster_name, api_version, kind, namespace, name)
-            if found is None:
+            lookup = self.watches.lookup(cluster_name, api_version, kind, namespace, name)
+            if lookup is None:
                 log.debug(
                     "Member objects not listed yet; status left as is",
                     extra={"work": key, "cluster": cluster_name, "kind": kind},
                 )
                 return None
-            if found.object is None or not belongs_to(found.object, ref):
-                missing.append(describe(manifest))
-                continue
-            entry = manifest_status(ordinal, manifest, Found(found.object, found.resource))
-            statuses.append(entry)
-            if entry.health != HEALTHY:
-                unhealthy.append(f"{describe(manifest)} ({entry.health})")
-        await self._write(work, statuses, available_condition(missing=missing, unhealthy=unhealthy))
+            obj = lookup.object
+            found.append(
+                Found(obj if obj is not None and belongs_to(obj, ref) else None, lookup.resource)
+            )
+        summary = summarize(manifests, found)
+        await write_work_status(self.client, work, lambda target: apply_summary(target, summary))
         return None
 
-    async def _write(
-        self,
-        work: work_pb2.Work,
-        statuses: list[work_pb2.ManifestStatus],
-        available: tuple[str, str, str],
-    ) -> None:
-        generation = work.metadata.generation
 
-        def apply(target: work_pb2.Work) -> bool:
-            changed = list(target.status.manifest_statuses) != statuses
-            if changed:
-                del target.status.manifest_statuses[:]
-                target.status.manifest_statuses.extend(statuses)
-            status, reason, message = available
-            changed |= set_condition(
-                target.status.conditions,
-                AVAILABLE,
-                status,
-                reason,
-                message,
-                observed_generation=generation,
-            )
-            return changed
+def _being_applied(work: work_pb2.Work) -> bool:
+    """Whether the execution controller has yet to report on this generation of the Work.
 
-        await write_work_status(self.client, work, apply)
+    It writes the whole status of a Work it applied, so until then there is
+    nothing to add (and a summary from a member watch that has not caught up
+    with the apply would only be overwritten).
+    """
+    if work.spec.suspend_dispatching:
+        return False
+    applied = find_condition(work.status.conditions, "Applied")
+    return applied is None or applied.observed_generation < work.metadata.generation
 
 
 def new(ctx: ControllerContext) -> WorkStatusController:

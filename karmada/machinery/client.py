@@ -322,15 +322,23 @@ class Client:
         mutate: Callable[[M], M | None],
         status: bool = False,
         attempts: int = 10,
+        cached: M | None = None,
     ) -> M:
         """Reads, mutates and writes back until no concurrent writer interferes.
 
         `mutate` receives a fresh copy and returns the object to write, or
         None to leave it unchanged. ABORTED from a concurrent write re-reads
-        and re-applies, as client-go's RetryOnConflict.
+        and re-applies, as client-go's RetryOnConflict. With `cached` (an
+        informer's copy, left untouched) the first attempt starts from a copy
+        of it instead of a read, so a write that meets no concurrent writer
+        costs one call; its resourceVersion makes a stale copy fail as ABORTED.
         """
         for attempt in range(attempts):
-            current = await self.get(kind, name, namespace)
+            if attempt == 0 and cached is not None:
+                current = type(cached)()
+                current.CopyFrom(cached)
+            else:
+                current = await self.get(kind, name, namespace)
             desired = mutate(current)
             if desired is None:
                 return current
@@ -341,5 +349,6 @@ class Client:
             except Conflict:
                 if attempt == attempts - 1:
                     raise
-                await asyncio.sleep(random.uniform(0, 0.01 * (attempt + 1)))
+                if attempt > 0 or cached is None:
+                    await asyncio.sleep(random.uniform(0, 0.01 * attempt))
         raise AssertionError("unreachable")

@@ -18,7 +18,7 @@ against the member simulator and a real cluster. Modules:
 
 from __future__ import annotations
 
-from karmada.member.client import DeleteResult, MemberClient
+from karmada.member.client import DeleteResult, MemberClient, Seen
 from karmada.member.config import ClientOptions
 from karmada.member.discovery import ResourceInfo
 from karmada.member.errors import (
@@ -67,6 +67,7 @@ __all__ = [
     "ObjectList",
     "ResourceInfo",
     "ResourceSummary",
+    "Seen",
     "Timeout",
     "Unreachable",
     "WatchEvent",

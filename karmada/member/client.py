@@ -27,6 +27,7 @@ import enum
 import logging
 import os
 from collections.abc import AsyncGenerator, Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from kubernetes.aio.client import Configuration
@@ -65,6 +66,13 @@ from karmada.member.watch import (
 log = logging.getLogger(__name__)
 
 _RecordKey = tuple[str, str, str, str]
+
+
+@dataclass(frozen=True)
+class Seen:
+    """A caller's last view of an object in the member: as watched, or None if absent."""
+
+    object: Mapping[str, Any] | None
 
 
 class DeleteResult(enum.Enum):
@@ -254,8 +262,14 @@ class MemberClient:
         work_permanent_id: str = "",
         binding: BindingRef | None = None,
         conflict_resolution: ConflictResolution = "Abort",
+        seen: Seen | None = None,
     ) -> Object:
         """Creates or updates `manifest` in the member; returns the object as stored.
+
+        `seen` is what the caller last saw of the object (a watch's copy):
+        the first attempt trusts it instead of reading, creating at once what
+        it says is absent and updating from its resourceVersion; a stale copy
+        only costs the rejected write, after which the object is read.
 
         Raises:
             ConflictError: the object exists and is not managed by Karmada, and
@@ -279,10 +293,17 @@ class MemberClient:
         name = str(desired["metadata"]["name"])
         record_key = (api_version, kind, namespace, name)
         digest = fingerprint(desired)
-        for _ in range(self.options.conflict_retries):
-            try:
-                observed = await self._get(info, name, namespace)
-            except NotFound:
+        for attempt in range(self.options.conflict_retries):
+            observed: Object | None
+            trusting = attempt == 0 and seen is not None
+            if seen is not None and trusting:
+                observed = dict(seen.object) if seen.object is not None else None
+            else:
+                try:
+                    observed = await self._get(info, name, namespace)
+                except NotFound:
+                    observed = None
+            if observed is None:
                 try:
                     created = await self._write("POST", info, namespace, desired, what="create")
                 except AlreadyExists:
@@ -290,6 +311,8 @@ class MemberClient:
                 self._record(record_key, created, digest)
                 log.debug("Created member object", extra=self._log_fields(kind, namespace, name))
                 return created
+            if trusting and (_meta(observed).get("deletionTimestamp") or not is_managed(observed)):
+                continue  # Refusals are made on a fresh read, never on a watch's copy.
             check_adoption(observed, conflict_resolution=conflict_resolution, cluster=self.cluster)
             if _meta(observed).get("deletionTimestamp"):
                 raise Conflict(

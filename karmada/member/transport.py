@@ -23,6 +23,8 @@ import logging
 from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlsplit
+from urllib.request import getproxies, proxy_bypass
 
 import aiohttp
 from kubernetes.aio.client import ApiClient, Configuration
@@ -54,6 +56,24 @@ class Response:
         return self.body.decode("utf-8", errors="replace")
 
 
+def _pin_proxy(configuration: Configuration) -> None:
+    """Takes the environment's proxy for the member once, not on every request.
+
+    The official client's aiohttp session trusts the environment, which makes
+    aiohttp read the proxy variables and ~/.netrc again for every request (a
+    third of a busy controller manager's time); the same proxy choice is made
+    here once and the session told not to look again.
+    """
+    if not configuration.proxy:
+        url = urlsplit(configuration.host)
+        proxies = getproxies()
+        if url.scheme in proxies and not proxy_bypass(url.hostname or ""):
+            configuration.proxy = proxies[url.scheme]
+    extra = dict(getattr(configuration, "client_session_kwargs", None) or {})
+    extra.setdefault("trust_env", False)
+    configuration.client_session_kwargs = extra
+
+
 class Transport:
     """Requests to one member through the official asyncio client."""
 
@@ -61,6 +81,7 @@ class Transport:
         self.cluster = cluster
         self.options = options
         self.host: str = configuration.host
+        _pin_proxy(configuration)
         self._api = ApiClient(configuration)
         self._api.user_agent = options.user_agent
         self._slots = asyncio.Semaphore(options.max_in_flight)

@@ -49,6 +49,8 @@ from controller_manager.controllers.binding.writes import (
 )
 from controller_manager.interpreter import InterpretError
 from controller_manager.overrides import OverrideError
+from controller_manager.registry import enabled
+from controller_manager.works import is_push
 from karmada.cluster.v1alpha1 import cluster_pb2
 from karmada.core.v1 import resource_template_pb2
 from karmada.machinery import errors
@@ -112,6 +114,8 @@ class _BindingController(Controller, Generic[B]):
     def __init__(self, ctx: ControllerContext) -> None:
         self.client = ctx.client
         self.factory = ctx.informers
+        # Works only start with the execution controller's finalizer when it runs to remove it.
+        self.executing = "execution" in enabled(ctx.options.controllers)
         self.bindings: Informer[B] = ctx.informers.get(self.kind)
         self.works = ctx.informers.get(WORK)
         self.clusters = ctx.informers.get(CLUSTER)
@@ -310,7 +314,13 @@ class _BindingController(Controller, Generic[B]):
                     completions=completions,
                     work_permanent_id=permanent_id,
                 )
-                await ensure_work(self.client, existing, desired, fields=fields)
+                await ensure_work(
+                    self.client,
+                    existing,
+                    desired,
+                    fields=fields,
+                    finalizer=self.executing and is_push(cluster),
+                )
             except (OverrideError, InterpretError) as err:
                 log.warning(
                     "Cannot render the Work; skipping the cluster",

@@ -22,6 +22,7 @@ from karmada.machinery import errors
 from karmada.machinery.client import Client
 from karmada.machinery.scheme import WORK, Kind
 from karmada.member.marks import WORK_PERMANENT_ID_LABEL
+from karmada.names import EXECUTION_FINALIZER
 from karmada.work.v1alpha1 import work_pb2
 from karmada.work.v1alpha2 import cluster_resource_binding_pb2 as crb_pb
 from karmada.work.v1alpha2 import resource_binding_pb2 as rb_pb
@@ -34,9 +35,18 @@ B = TypeVar("B", rb_pb.ResourceBinding, crb_pb.ClusterResourceBinding)
 
 
 async def ensure_work(
-    client: Client, existing: work_pb2.Work | None, desired: DesiredWork, *, fields: dict[str, Any]
+    client: Client,
+    existing: work_pb2.Work | None,
+    desired: DesiredWork,
+    *,
+    fields: dict[str, Any],
+    finalizer: bool,
 ) -> None:
     """Creates the Work, or updates it if it differs from `desired`; a Work being deleted waits.
+
+    With `finalizer`, a new Work starts with the execution controller's
+    finalizer, as Karmada's binding controller writes it (one write less
+    than the execution controller adding it).
 
     Raises:
         karmada.machinery.errors.ApiError: the write failed.
@@ -47,6 +57,8 @@ async def ensure_work(
     if existing is None:
         work = WORK.new(name=desired.name, namespace=desired.namespace)
         apply_desired(work, desired)
+        if finalizer:
+            work.metadata.finalizers.append(EXECUTION_FINALIZER)
         try:
             await client.create(work)
         except errors.AlreadyExists:
@@ -73,7 +85,9 @@ async def ensure_work(
         apply_desired(current, wanted)
         return current
 
-    await client.guaranteed_update(WORK, desired.name, desired.namespace, mutate=mutate)
+    await client.guaranteed_update(
+        WORK, desired.name, desired.namespace, mutate=mutate, cached=existing
+    )
     if changed:
         log.info("Updated Work", extra=where)
 
@@ -104,7 +118,9 @@ async def add_finalizer(client: Client, kind: Kind[B], binding: B, finalizer: st
         return current
 
     meta = binding.metadata
-    return await client.guaranteed_update(kind, meta.name, meta.namespace, mutate=mutate)
+    return await client.guaranteed_update(
+        kind, meta.name, meta.namespace, mutate=mutate, cached=binding
+    )
 
 
 async def remove_finalizer(client: Client, kind: Kind[B], binding: B, finalizer: str) -> None:
@@ -120,6 +136,8 @@ async def remove_finalizer(client: Client, kind: Kind[B], binding: B, finalizer:
 
     meta = binding.metadata
     try:
-        await client.guaranteed_update(kind, meta.name, meta.namespace, mutate=mutate)
+        await client.guaranteed_update(
+            kind, meta.name, meta.namespace, mutate=mutate, cached=binding
+        )
     except errors.NotFound:
         return

@@ -18,9 +18,12 @@ ClusterResourceBinding not being deleted:
 The binding is written from the informer's copy; if the scheduler or the
 binding controller wrote it in between (Conflict), it is re-read and its
 status recomputed from its current spec, as RetryOnConflict does. The
-template is read from the apiserver and written the same way. Work and
-binding events requeue the binding; the template needs no watch, since every
-change that matters reaches its Works first.
+template is taken from the shared template informer (the resource detector's)
+and written the same way. Work and binding events requeue the binding after
+`COALESCE_SECONDS`, so the Works of one binding reporting one after the other
+(ten clusters applying one Deployment) cost one status write, not ten; the
+template's own events need not requeue, since every change that matters
+reaches its Works first.
 """
 
 from __future__ import annotations
@@ -53,12 +56,13 @@ from karmada.templates import to_manifest
 from karmada.work.v1alpha1 import work_pb2
 from karmada.work.v1alpha2 import cluster_resource_binding_pb2, resource_binding_pb2
 
-__all__ = ["NAME", "BindingStatusController", "new"]
+__all__ = ["COALESCE_SECONDS", "NAME", "BindingStatusController", "new"]
 
 NAME = "bindingStatus"
 
 log = logging.getLogger(__name__)
 
+COALESCE_SECONDS: Final = 0.2
 _BINDING_INDEX: Final = "binding-status/binding"
 _RB: Final = "rb:"
 _CRB: Final = "crb:"
@@ -85,6 +89,7 @@ class BindingStatusController(Controller):
 
     def __init__(self, ctx: ControllerContext) -> None:
         self.client = ctx.client
+        self.factory = ctx.informers
         self.bindings = ctx.informers.get(RESOURCE_BINDING)
         self.cluster_bindings = ctx.informers.get(CLUSTER_RESOURCE_BINDING)
         self.works = ctx.informers.get(WORK)
@@ -97,7 +102,7 @@ class BindingStatusController(Controller):
     # -- event mapping ----------------------------------------------------
 
     def _rb_event(self, binding: resource_binding_pb2.ResourceBinding) -> None:
-        self.enqueue_key(_RB + self.key_of(binding))
+        self.enqueue_after(_RB + self.key_of(binding), COALESCE_SECONDS)
 
     def _rb_update(
         self, _old: resource_binding_pb2.ResourceBinding, new: resource_binding_pb2.ResourceBinding
@@ -105,7 +110,7 @@ class BindingStatusController(Controller):
         self._rb_event(new)
 
     def _crb_event(self, binding: cluster_resource_binding_pb2.ClusterResourceBinding) -> None:
-        self.enqueue_key(_CRB + self.key_of(binding))
+        self.enqueue_after(_CRB + self.key_of(binding), COALESCE_SECONDS)
 
     def _crb_update(
         self,
@@ -116,12 +121,12 @@ class BindingStatusController(Controller):
 
     def _work_event(self, work: work_pb2.Work) -> None:
         for key in _binding_key(work):
-            self.enqueue_key(key)
+            self.enqueue_after(key, COALESCE_SECONDS)
 
     def _work_update(self, old: work_pb2.Work, new: work_pb2.Work) -> None:
         keys = set(_binding_key(old)) | set(_binding_key(new))
         for key in keys:
-            self.enqueue_key(key)
+            self.enqueue_after(key, COALESCE_SECONDS)
 
     # -- reconcile --------------------------------------------------------
 
@@ -210,19 +215,26 @@ class BindingStatusController(Controller):
             return desired
 
         kind = template_kind(ref.api_version, ref.kind)
+        informer = self.factory.get(kind)
+        key = f"{ref.namespace}/{ref.name}" if ref.namespace else ref.name
+        cached = informer.get(key) if informer.has_synced else None
         try:
-            before = await self.client.get(kind, ref.name, ref.namespace)
+            before = (
+                cached
+                if cached is not None
+                else await self.client.get(kind, ref.name, ref.namespace)
+            )
             if aggregated(before) is None:
                 return
             after = await self.client.guaranteed_update(
-                kind, ref.name, ref.namespace, mutate=aggregated, status=True
+                kind, ref.name, ref.namespace, mutate=aggregated, status=True, cached=before
             )
         except errors.NotFound:
             return
         if after.metadata.resource_version != before.metadata.resource_version:
             log.info(
                 "Updated resource template status",
-                extra={"kind": ref.kind, "template": f"{ref.namespace}/{ref.name}".lstrip("/")},
+                extra={"kind": ref.kind, "template": key},
             )
 
 

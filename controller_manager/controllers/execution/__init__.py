@@ -12,7 +12,12 @@ pkg/util/objectwatcher (the loop is `controller`, the member-side steps
   ``overwrite`` (Abort otherwise);
 * the Work's ``Applied`` condition says how it went: True
   ``AppliedSuccessful`` "Manifest has been successfully applied", or False
-  ``AppliedFailed`` "Failed to apply all manifests (n/total): <errors>";
+  ``AppliedFailed`` "Failed to apply all manifests (n/total): <errors>"; a
+  Work applied without trouble gets its manifestStatuses and Available
+  condition in the same write, from the objects the member returned (the
+  work status controller's summary, `controller_manager.manifest_status`),
+  and those objects are handed to the member watches so neither controller
+  takes its own write for drift or for a status change;
 * ``Dispatching`` is True ``Dispatching`` or, with ``spec.suspendDispatching``,
   False ``SuspendDispatching``, and then nothing is applied;
 * clusters reported not Ready are left alone until they are Ready again;

@@ -11,7 +11,8 @@ from __future__ import annotations
 import contextlib
 import logging
 import time
-from typing import Final
+from collections.abc import Callable, Mapping
+from typing import Any, Final
 
 from controller_manager import memberwatch
 from controller_manager.context import ControllerContext
@@ -24,6 +25,7 @@ from controller_manager.controllers.execution.member_ops import (
     identity_of,
     stale,
 )
+from controller_manager.manifest_status import Found, Summary, apply_summary, summarize
 from controller_manager.members import MemberUnavailable
 from controller_manager.status_writes import write_work_status
 from controller_manager.works import (
@@ -40,8 +42,9 @@ from karmada.machinery.conditions import set_condition
 from karmada.machinery.controller import Controller, Requeue
 from karmada.machinery.informer import NAMESPACE_INDEX
 from karmada.machinery.scheme import CLUSTER, WORK
-from karmada.member import LISTED, MemberClient, Unreachable
+from karmada.member import LISTED, MemberClient, Seen, Unreachable
 from karmada.names import EXECUTION_FINALIZER, execution_space
+from karmada.templates import manifest_identity
 from karmada.work.v1alpha1 import work_pb2
 
 __all__ = ["APPLIED", "DISPATCHING", "ExecutionController"]
@@ -174,7 +177,7 @@ class ExecutionController(Controller):
         self, key: str, work: work_pb2.Work, client: MemberClient, dispatching: Condition
     ) -> Requeue | None:
         manifests = manifests_of(work)
-        outcome = await apply_manifests(client, work, manifests)
+        outcome = await apply_manifests(client, work, manifests, self._seen_in(client.cluster))
         if outcome.unreachable is None:
             self.outages.recovered(client.cluster)
             candidates = self._applied.get(key, set()) | {
@@ -188,12 +191,20 @@ class ExecutionController(Controller):
             else:
                 outcome.failures += failures
                 self._applied[key] = outcome.applied | failed
+        for ordinal, (stored, _) in outcome.stored.items():
+            manifest = manifests[ordinal]
+            self.watches.observe(
+                client.cluster, str(manifest["apiVersion"]), str(manifest["kind"]), stored
+            )
+        summary = None
         if outcome.failures:
             message = applied_message(len(outcome.applied), len(manifests), outcome.failures)
             result = _failed(message)
         else:
             result = (APPLIED, *APPLIED_OK)
-        await self._set_conditions(work, [dispatching, result])
+            found = [Found(*outcome.stored[ordinal]) for ordinal in range(len(manifests))]
+            summary = summarize(manifests, found)
+        await self._set_conditions(work, [dispatching, result], summary)
         if outcome.unreachable is not None:
             return Requeue(self._unreachable(client.cluster, outcome.unreachable))
         if outcome.failures:
@@ -201,6 +212,14 @@ class ExecutionController(Controller):
         self.retries.forget(key)
         log.debug("Work applied", extra={"work": key, "cluster": client.cluster})
         return None
+
+    def _seen_in(self, cluster: str) -> Callable[[Mapping[str, Any]], Seen | None]:
+        def seen(manifest: Mapping[str, Any]) -> Seen | None:
+            api_version, kind, namespace, name = manifest_identity(manifest)
+            found = self.watches.lookup(cluster, api_version, kind, namespace, name)
+            return Seen(found.object) if found is not None else None
+
+        return seen
 
     # Deletion
 
@@ -249,7 +268,7 @@ class ExecutionController(Controller):
 
         with contextlib.suppress(errors.NotFound):
             await self.client.guaranteed_update(
-                WORK, work.metadata.name, work.metadata.namespace, mutate=mutate
+                WORK, work.metadata.name, work.metadata.namespace, mutate=mutate, cached=work
             )
         self._forget(key)
         return None
@@ -285,15 +304,17 @@ class ExecutionController(Controller):
             return current
 
         return await self.client.guaranteed_update(
-            WORK, work.metadata.name, work.metadata.namespace, mutate=mutate
+            WORK, work.metadata.name, work.metadata.namespace, mutate=mutate, cached=work
         )
 
-    async def _set_conditions(self, work: work_pb2.Work, conditions: list[Condition]) -> None:
-        """Writes the conditions unless the cached Work already says the same."""
+    async def _set_conditions(
+        self, work: work_pb2.Work, conditions: list[Condition], summary: Summary | None = None
+    ) -> None:
+        """Writes the conditions (and the summary) unless the cached Work already says the same."""
         generation = work.metadata.generation
 
         def apply(target: work_pb2.Work) -> bool:
-            changed = False
+            changed = summary is not None and apply_summary(target, summary)
             for type_, status, reason, message in conditions:
                 changed |= set_condition(
                     target.status.conditions,

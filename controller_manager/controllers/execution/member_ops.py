@@ -11,7 +11,7 @@ aggregates per-manifest errors.
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -23,7 +23,7 @@ from controller_manager.works import (
     permanent_id_of,
     protected_keys,
 )
-from karmada.member import MemberClient, MemberError, Unreachable
+from karmada.member import MemberClient, MemberError, Seen, Unreachable
 from karmada.work.v1alpha1 import work_pb2
 
 __all__ = [
@@ -44,9 +44,14 @@ Identity = tuple[str, str, str, str]
 
 @dataclass
 class Outcome:
-    """What a pass achieved: objects applied, per-manifest errors, and an unanswered call."""
+    """What a pass achieved: objects applied, per-manifest errors, and an unanswered call.
+
+    `stored` holds, by manifest ordinal, each applied object as the member
+    returned it and its kind's plural resource.
+    """
 
     applied: set[Identity] = field(default_factory=set)
+    stored: dict[int, tuple[dict[str, Any], str]] = field(default_factory=dict)
     failures: list[str] = field(default_factory=list)
     unreachable: Unreachable | None = None
 
@@ -82,9 +87,15 @@ def stale(candidates: Iterable[Identity], manifests: Iterable[Mapping[str, Any]]
 
 
 async def apply_manifests(
-    client: MemberClient, work: work_pb2.Work, manifests: Sequence[Mapping[str, Any]]
+    client: MemberClient,
+    work: work_pb2.Work,
+    manifests: Sequence[Mapping[str, Any]],
+    seen: Callable[[Mapping[str, Any]], Seen | None] = lambda _: None,
 ) -> Outcome:
-    """Applies the manifests, Namespaces and CRDs first."""
+    """Applies the manifests, Namespaces and CRDs first.
+
+    `seen` gives the member watch's copy of a manifest's object, if it has one.
+    """
     outcome = Outcome()
     for ordinal in apply_order(manifests):
         manifest = manifests[ordinal]
@@ -96,6 +107,7 @@ async def apply_manifests(
                 work_permanent_id=permanent_id_of(work),
                 binding=binding_of(work),
                 conflict_resolution=conflict_resolution_of(work),
+                seen=seen(manifest),
             )
         except Unreachable as error:
             outcome.unreachable = error
@@ -112,6 +124,10 @@ async def apply_manifests(
             outcome.failures.append(f"manifest {ordinal}: {type(error).__name__}: {error}")
             continue
         outcome.applied.add(identity_of({**manifest, "metadata": stored.get("metadata")}))
+        resource = (
+            await client.resolve(str(manifest["apiVersion"]), str(manifest["kind"]))
+        ).resource
+        outcome.stored[ordinal] = (stored, resource)
     return outcome
 
 

@@ -42,9 +42,15 @@ async def test_health_and_per_controller_metrics(plane: ControlPlane) -> None:
     assert plane.manager is not None
     await plane.join("member1")
     await plane.client.create(NAMESPACE.new(name="metrics-check"))
-    for path in ("/healthz", "/readyz"):
-        status, _ = await http_get(plane.manager.metrics_address, path)
-        assert status == 200
+    status, _ = await http_get(plane.manager.metrics_address, "/healthz")
+    assert status == 200
+
+    async def ready() -> bool:
+        assert plane.manager is not None
+        return (await http_get(plane.manager.metrics_address, "/readyz"))[0] == 200
+
+    # Ready once the elected leader's caches synced, which may take a moment.
+    await eventually(ready, timeout=30, what="/readyz to answer 200")
 
     async def counted() -> str | None:
         assert plane.manager is not None
