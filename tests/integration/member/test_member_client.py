@@ -33,6 +33,7 @@ from karmada.member import (
     MemberClients,
     NoKindMatch,
     NotFound,
+    Seen,
     WatchEvent,
 )
 from karmada.member.marks import (
@@ -199,6 +200,42 @@ async def test_conflict_on_unmanaged_object_and_adoption_with_overwrite(
     again = await apply(member1, configmap(name, {"k": "v2"}, app=name))
     assert again["data"] == {"k": "v2"}
     assert await member1.delete("v1", "ConfigMap", name, namespace=NS) is DeleteResult.DELETED
+
+
+async def test_apply_trusting_a_seen_copy(
+    member1: MemberClient, official: ApiClient, name: str
+) -> None:
+    manifest = configmap(name, {"k": "v1"}, app=name)
+    # Seen absent: created straight away.
+    first = await apply(member1, manifest, seen=Seen(None))
+    assert first["data"] == {"k": "v1"}
+    # Seen as it is: nothing to write.
+    again = await apply(member1, manifest, seen=Seen(first))
+    assert again["metadata"]["resourceVersion"] == first["metadata"]["resourceVersion"]
+    # A stale copy (the member's data was edited since): the rejected write re-reads and lands.
+    core = CoreV1Api(official)
+    await core.patch_namespaced_config_map(name, NS, {"data": {"k": "edited"}})
+    updated = await apply(member1, configmap(name, {"k": "v2"}, app=name), seen=Seen(first))
+    assert updated["data"] == {"k": "v2"}
+    # A copy saying absent when the object exists: the create fails, then an update.
+    after = await apply(member1, configmap(name, {"k": "v3"}, app=name), seen=Seen(None))
+    assert after["data"] == {"k": "v3"}
+    assert (await member1.get("v1", "ConfigMap", name, namespace=NS))["data"] == {"k": "v3"}
+    assert await member1.delete("v1", "ConfigMap", name, namespace=NS) is DeleteResult.DELETED
+
+
+async def test_seen_absent_never_adopts_an_unmanaged_object(
+    member1: MemberClient, official: ApiClient, name: str
+) -> None:
+    core = CoreV1Api(official)
+    await core.create_namespaced_config_map(
+        NS, V1ConfigMap(metadata=V1ObjectMeta(name=name), data={"k": "legacy"})
+    )
+    with pytest.raises(ConflictError):
+        await apply(member1, configmap(name, {"k": "mine"}, app=name), seen=Seen(None))
+    untouched = await member1.get("v1", "ConfigMap", name, namespace=NS)
+    assert untouched["data"] == {"k": "legacy"}
+    await core.delete_namespaced_config_map(name, NS)
 
 
 async def test_delete_only_what_karmada_manages(member1: MemberClient, name: str) -> None:

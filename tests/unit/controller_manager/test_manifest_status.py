@@ -8,10 +8,14 @@ import pytest
 
 from controller_manager.manifest_status import (
     Found,
+    apply_summary,
     available_condition,
     describe,
     manifest_status,
+    summarize,
 )
+from karmada.machinery.conditions import find_condition
+from karmada.machinery.scheme import WORK
 from karmada.machinery.structs import to_dict
 
 DEPLOYMENT: dict[str, Any] = {
@@ -108,3 +112,35 @@ def test_available_condition(
     missing: list[str], unhealthy: list[str], expected: tuple[str, str, str]
 ) -> None:
     assert available_condition(missing=missing, unhealthy=unhealthy) == expected
+
+
+CONFIG: dict[str, Any] = {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "c"}}
+
+
+@pytest.mark.parametrize(
+    ("found", "ordinals", "available"),
+    [
+        ([Found(_live(2), "deployments"), Found(CONFIG, "configmaps")], [0, 1], "True"),
+        ([Found(_live(1), "deployments"), Found(CONFIG, "configmaps")], [0, 1], "False"),
+        ([Found(None, "deployments"), Found(CONFIG, "configmaps")], [1], "False"),
+        ([Found(None), Found(None)], [], "False"),
+    ],
+)
+def test_summarize(found: list[Found], ordinals: list[int], available: str) -> None:
+    summary = summarize([DEPLOYMENT, CONFIG], found)
+    assert [entry.identifier.ordinal for entry in summary.statuses] == ordinals
+    assert summary.available[0] == available
+
+
+def test_apply_summary_reports_whether_anything_changed() -> None:
+    work = WORK.new(name="w", namespace="karmada-es-m1")
+    work.metadata.generation = 4
+    summary = summarize([DEPLOYMENT], [Found(_live(2), "deployments")])
+    assert apply_summary(work, summary)
+    assert len(work.status.manifest_statuses) == 1
+    condition = find_condition(work.status.conditions, "Available")
+    assert condition is not None
+    assert (condition.status, condition.observed_generation) == ("True", 4)
+    assert not apply_summary(work, summary)
+    assert apply_summary(work, summarize([DEPLOYMENT], [Found(None)]))
+    assert len(work.status.manifest_statuses) == 0
