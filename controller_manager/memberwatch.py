@@ -41,6 +41,7 @@ from typing import Any, Final
 from controller_manager.context import ControllerContext
 from controller_manager.informers import InformerFactory
 from controller_manager.members import Members, MemberUnavailable
+from controller_manager.packed import PackedObjects
 from controller_manager.works import cluster_of, is_push, kinds_of, work_key_of
 from karmada.cluster.v1alpha1 import cluster_pb2
 from karmada.machinery.informer import Informer, key_of
@@ -87,7 +88,7 @@ class _Watch:
     cluster: str
     api_version: str
     kind: str
-    objects: dict[str, dict[str, Any]] = field(default_factory=dict)
+    objects: PackedObjects = field(default_factory=PackedObjects)
     synced: bool = False
     resource: str = ""
     namespaced: bool = True
@@ -311,7 +312,7 @@ class MemberWatches:
             if event.type == LISTED:
                 if seen is not None:
                     for name in [name for name in watch.objects if name not in seen]:
-                        self._deleted(watch, name, watch.objects[name])
+                        self._deleted(watch, name, None)
                     seen = None
                 watch.synced = True
                 watch.applied.clear()
@@ -324,7 +325,7 @@ class MemberWatches:
                 seen.add(name)
             order = _caught_up(watch, name, event.object)
             if event.type == "DELETED":
-                self._deleted(watch, name, watch.objects.get(name) or event.object)
+                self._deleted(watch, name, event.object)
             elif event.type in ("ADDED", "MODIFIED"):
                 old = watch.objects.get(name)
                 watch.objects[name] = event.object
@@ -338,11 +339,14 @@ class MemberWatches:
                     )
                 )
 
-    def _deleted(self, watch: _Watch, name: str, last: dict[str, Any]) -> None:
+    def _deleted(self, watch: _Watch, name: str, event_object: dict[str, Any] | None) -> None:
+        """Forgets the object; subscribers get its last state as stored (else the event's)."""
         known = watch.objects.pop(name, None)
         if known is not None:
             self._unindex((watch.cluster, watch.api_version, watch.kind), name, known)
-        self._emit(WatchChange(watch.cluster, "DELETED", watch.api_version, watch.kind, last))
+        last = known if known is not None else event_object
+        if last is not None:
+            self._emit(WatchChange(watch.cluster, "DELETED", watch.api_version, watch.kind, last))
 
     def _index(
         self, watch: _Watch, name: str, old: dict[str, Any] | None, new: dict[str, Any]

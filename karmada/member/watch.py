@@ -8,7 +8,8 @@ closes the stream (``timeoutSeconds``), `Expired` on 410 Gone.
 differences from what it emitted before, a ``LISTED`` marker, then watch
 from the list's resourceVersion, resuming from the last seen version
 (bookmarks included) whenever a stream ends. On 410 Gone it relists, and
-objects that vanished meanwhile come out as synthetic ``DELETED`` events, so
+objects that vanished meanwhile come out as synthetic ``DELETED`` events
+(their key and last resourceVersion; only those are kept), so
 a consumer never misses a delete across a gap. While the member is
 unreachable it retries with capped exponential backoff; other errors
 (Forbidden, NoKindMatch) end the iteration, since retrying cannot help.
@@ -163,26 +164,38 @@ async def watch_stream(
 
 
 def relist_changes(
-    known: dict[str, dict[str, Any]], items: Iterable[dict[str, Any]]
-) -> tuple[dict[str, dict[str, Any]], list[WatchEvent]]:
+    known: dict[str, str], items: Iterable[dict[str, Any]]
+) -> tuple[dict[str, str], list[WatchEvent]]:
     """What a fresh list changes against what was known: the new state and its events.
 
-    Keys gone from the list are DELETED (with their last known state), new keys
-    ADDED, keys whose resourceVersion moved MODIFIED; as client-go's Replace.
+    `known` maps each object's key to its resourceVersion (the objects
+    themselves are the consumer's to keep, if it wants them). Keys gone from
+    the list are DELETED (an object carrying only the key and the last known
+    resourceVersion), new keys ADDED, keys whose resourceVersion moved
+    MODIFIED; as client-go's Replace.
     """
     current = {object_key(o): o for o in items}
     changes = [
-        WatchEvent("DELETED", obj, resource_version_of(obj))
-        for key, obj in known.items()
+        WatchEvent("DELETED", _stub(key, version), version)
+        for key, version in known.items()
         if key not in current
     ]
     for key, obj in current.items():
         previous = known.get(key)
+        version = resource_version_of(obj)
         if previous is None:
-            changes.append(WatchEvent("ADDED", obj, resource_version_of(obj)))
-        elif resource_version_of(previous) != resource_version_of(obj):
-            changes.append(WatchEvent("MODIFIED", obj, resource_version_of(obj)))
-    return current, changes
+            changes.append(WatchEvent("ADDED", obj, version))
+        elif previous != version:
+            changes.append(WatchEvent("MODIFIED", obj, version))
+    return {key: resource_version_of(obj) for key, obj in current.items()}, changes
+
+
+def _stub(key: str, version: str) -> dict[str, Any]:
+    namespace, _, name = key.rpartition("/")
+    metadata = {"name": name, "resourceVersion": version}
+    if namespace:
+        metadata["namespace"] = namespace
+    return {"metadata": metadata}
 
 
 async def list_and_watch(
@@ -195,7 +208,7 @@ async def list_and_watch(
     field_selector: str = "",
 ) -> AsyncGenerator[WatchEvent, None]:
     """Lists, then watches forever, relisting on 410 and retrying while unreachable."""
-    known: dict[str, dict[str, Any]] = {}
+    known: dict[str, str] = {}
     resource_version = ""
     backoff = _BACKOFF_START
     while True:
@@ -231,7 +244,7 @@ async def list_and_watch(
                 if event.type == "DELETED":
                     known.pop(key, None)
                 else:
-                    known[key] = event.object
+                    known[key] = resource_version_of(event.object)
                 yield event
         except Expired:
             log.info("Watch expired, relisting", extra={"cluster": client.cluster, "kind": kind})

@@ -13,8 +13,11 @@ def cm(name: str, rv: str, namespace: str = "default") -> dict[str, Any]:
     return {"metadata": {"name": name, "namespace": namespace, "resourceVersion": rv}}
 
 
-def state(*objects: dict[str, Any]) -> dict[str, dict[str, Any]]:
-    return {f"{o['metadata']['namespace']}/{o['metadata']['name']}": o for o in objects}
+def state(*objects: dict[str, Any]) -> dict[str, str]:
+    return {
+        f"{o['metadata']['namespace']}/{o['metadata']['name']}": o["metadata"]["resourceVersion"]
+        for o in objects
+    }
 
 
 @pytest.mark.parametrize(
@@ -39,3 +42,5 @@ def test_relist_changes(
     new_state, changes = relist_changes(state(*known), listed)
     assert new_state == state(*listed)
     assert [(c.type, c.object["metadata"]["name"], c.resource_version) for c in changes] == expected
+    for change in changes:
+        assert change.object["metadata"]["namespace"] in ("default", "x", "y")
