@@ -18,7 +18,7 @@ every manifest found in the member gets its entry, in manifest order, and a
 manifest whose object is missing (or belongs to another Work) gets none. A
 Work is reconciled when its manifests or Applied condition change, when any
 of its objects changes in the member, when a kind's watch (re)lists, and
-every `RESYNC_SECONDS`. Until the watch of one of its kinds has listed (the
+every `RESYNC_SECONDS` (five minutes). Until the watch of one of its kinds has listed (the
 member not yet reached), the Work's status is left as it was. Recreating a
 managed object deleted by hand is the execution controller's job (drift).
 """
@@ -38,11 +38,11 @@ from controller_manager.works import cluster_of, is_push, manifests_of, work_key
 from karmada.cluster.v1alpha1 import cluster_pb2
 from karmada.machinery.conditions import find_condition
 from karmada.machinery.controller import Controller, Requeue
-from karmada.machinery.informer import NAMESPACE_INDEX
+from karmada.machinery.informer import NAMESPACE_INDEX, split_key
 from karmada.machinery.scheme import CLUSTER, WORK
 from karmada.member import LISTED
 from karmada.member.marks import WorkRef, belongs_to
-from karmada.names import execution_space
+from karmada.names import cluster_of_execution_space, execution_space
 from karmada.templates import manifest_identity
 from karmada.work.v1alpha1 import work_pb2
 
@@ -52,7 +52,7 @@ NAME = "workStatus"
 
 log = logging.getLogger(__name__)
 
-RESYNC_SECONDS: Final = 30.0
+RESYNC_SECONDS: Final = 300.0
 
 
 def _applied_status(work: work_pb2.Work) -> str:
@@ -86,8 +86,9 @@ class WorkStatusController(Controller):
     async def _resync(self) -> None:
         while True:
             await asyncio.sleep(RESYNC_SECONDS)
-            for work in self.works.list():
-                self._work_event(work)
+            for key in list(self.works.store):
+                if cluster_of_execution_space(split_key(key)[0]):
+                    self.enqueue_key(key)
 
     # Event mapping
 
@@ -105,8 +106,9 @@ class WorkStatusController(Controller):
             self._work_event(new)
 
     def _cluster_event(self, cluster: cluster_pb2.Cluster) -> None:
-        for work in self.works.by_index(NAMESPACE_INDEX, execution_space(cluster.metadata.name)):
-            self.enqueue(work)
+        space = execution_space(cluster.metadata.name)
+        for key in self.works.store.index_keys(NAMESPACE_INDEX, space):
+            self.enqueue_key(key)
 
     def _cluster_updated(self, old: cluster_pb2.Cluster, new: cluster_pb2.Cluster) -> None:
         if old.spec.sync_mode != new.spec.sync_mode:

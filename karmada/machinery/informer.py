@@ -14,9 +14,11 @@ is not newer than the stored object's is dropped as a duplicate, as is a
 DELETED event for a key the store no longer holds (a DELETED event carries the
 deletion's own, newer revision, so only an older one is dropped).
 
-Objects in the store are shared with every handler and reader and must never
-be mutated: copy first (``copy.deepcopy(obj)`` or ``CopyFrom``) and send the
-copy, as client-go's "NEVER modify objects from the store".
+Objects in a plain store are shared with every handler and reader and must
+never be mutated: copy first (``copy.deepcopy(obj)`` or ``CopyFrom``) and send
+the copy, as client-go's "NEVER modify objects from the store". A packed store
+(`karmada.machinery.stores`) keeps objects serialized and hands out fresh
+copies; handlers still get the event's own object, shared, as ever.
 """
 
 from __future__ import annotations
@@ -27,7 +29,7 @@ import contextlib
 import logging
 import random
 from collections.abc import Callable
-from typing import Generic, TypeVar, cast
+from typing import Generic, TypeVar
 
 from google.protobuf.message import Message
 from prometheus_client import Counter, Gauge
@@ -35,15 +37,29 @@ from prometheus_client import Counter, Gauge
 from karmada.machinery.client import Client, WatchEvent
 from karmada.machinery.errors import ApiError, Expired
 from karmada.machinery.scheme import Kind
-from karmada.meta.v1 import meta_pb2
+from karmada.machinery.stores import (
+    NAMESPACE_INDEX,
+    PackedStore,
+    Store,
+    key_of,
+    metadata,
+    revision,
+    split_key,
+)
 
-__all__ = ["NAMESPACE_INDEX", "Informer", "Store", "key_of", "metadata", "split_key"]
+__all__ = [
+    "NAMESPACE_INDEX",
+    "Informer",
+    "PackedStore",
+    "Store",
+    "key_of",
+    "metadata",
+    "split_key",
+]
 
 log = logging.getLogger(__name__)
 
 M = TypeVar("M", bound=Message)
-
-NAMESPACE_INDEX = "namespace"
 
 EVENTS = Counter(
     "karmada_informer_events_total", "Watch events received by informers.", ["kind", "type"]
@@ -56,102 +72,6 @@ RELISTS = Counter(
 STORE_OBJECTS = Gauge(
     "karmada_informer_store_objects", "Objects held in the stores of running informers.", ["kind"]
 )
-
-
-def metadata(obj: Message) -> meta_pb2.ObjectMeta:
-    """The ObjectMeta of any API object."""
-    return cast(meta_pb2.ObjectMeta, obj.metadata)  # type: ignore[attr-defined]
-
-
-def key_of(obj: Message) -> str:
-    """The store key of an object: ``namespace/name``, or ``name`` if cluster-scoped."""
-    meta = metadata(obj)
-    return f"{meta.namespace}/{meta.name}" if meta.namespace else meta.name
-
-
-def split_key(key: str) -> tuple[str, str]:
-    """``namespace/name`` to (namespace, name); ``name`` to ("", name)."""
-    namespace, _, name = key.rpartition("/")
-    return namespace, name
-
-
-def _revision(value: str) -> int:
-    return int(value) if value.isdigit() else 0
-
-
-def _namespace_of(obj: Message) -> list[str]:
-    return [metadata(obj).namespace]
-
-
-class Store(Generic[M]):
-    """The informer's objects by key, with secondary indexes.
-
-    Read-only for everyone but its informer; the objects it returns are shared.
-    """
-
-    def __init__(self) -> None:
-        self._items: dict[str, M] = {}
-        self._indexers: dict[str, Callable[[M], builtins.list[str]]] = {}
-        self._indices: dict[str, dict[str, set[str]]] = {}
-        self.add_index(NAMESPACE_INDEX, _namespace_of)
-
-    def __len__(self) -> int:
-        return len(self._items)
-
-    def __contains__(self, key: object) -> bool:
-        return key in self._items
-
-    def get(self, key: str) -> M | None:
-        return self._items.get(key)
-
-    def list(self) -> builtins.list[M]:
-        return list(self._items.values())
-
-    def keys(self) -> builtins.list[str]:
-        return list(self._items)
-
-    def add_index(self, name: str, fn: Callable[[M], builtins.list[str]]) -> None:
-        """Indexes every object (present and future) under the values `fn` returns."""
-        if name in self._indexers:
-            raise ValueError(f"index {name!r} already exists")
-        self._indexers[name] = fn
-        self._indices[name] = {}
-        for key, obj in self._items.items():
-            self._index(name, key, obj)
-
-    def by_index(self, name: str, value: str) -> builtins.list[M]:
-        """Objects whose index `name` holds `value`; KeyError for an unknown index."""
-        keys = self._indices[name].get(value, ())
-        return [self._items[key] for key in sorted(keys)]
-
-    def _index(self, name: str, key: str, obj: M) -> None:
-        for value in self._indexers[name](obj):
-            self._indices[name].setdefault(value, set()).add(key)
-
-    def _unindex(self, key: str, obj: M) -> None:
-        for name, fn in self._indexers.items():
-            index = self._indices[name]
-            for value in fn(obj):
-                keys = index.get(value)
-                if keys is not None:
-                    keys.discard(key)
-                    if not keys:
-                        del index[value]
-
-    def _put(self, key: str, obj: M) -> M | None:
-        old = self._items.get(key)
-        if old is not None:
-            self._unindex(key, old)
-        self._items[key] = obj
-        for name in self._indexers:
-            self._index(name, key, obj)
-        return old
-
-    def _remove(self, key: str) -> M | None:
-        old = self._items.pop(key, None)
-        if old is not None:
-            self._unindex(key, old)
-        return old
 
 
 class _Backoff:
@@ -185,6 +105,8 @@ class Informer(Generic[M]):
         initial_backoff: First delay, in seconds, before re-watching or relisting.
         max_backoff: Cap of the exponential backoff, in seconds.
         page_size: Objects per list page.
+        packed: Keep the objects serialized (`PackedStore`): a quarter of the
+            memory, and reads return fresh copies at the cost of a parse.
     """
 
     def __init__(
@@ -198,13 +120,14 @@ class Informer(Generic[M]):
         initial_backoff: float = 0.1,
         max_backoff: float = 10.0,
         page_size: int = 500,
+        packed: bool = False,
     ) -> None:
         self.client = client
         self.kind = kind
         self.namespace = namespace
         self.label_selector = label_selector
         self.resync_period = resync_period
-        self.store: Store[M] = Store()
+        self.store: Store[M] = PackedStore(kind.message) if packed else Store()
         self._page_size = page_size
         self._backoff = _Backoff(initial=initial_backoff, maximum=max_backoff)
         self._on_add: list[Callable[[M], None]] = []
@@ -379,17 +302,18 @@ class Informer(Generic[M]):
         for obj in items:
             key = key_of(obj)
             listed.add(key)
-            old = self.store.get(key)
-            if old is None:
+            stored = self.store.revision(key)
+            if stored < 0:
                 self.store._put(key, obj)
                 self._added(obj)
-            elif metadata(old).resource_version != metadata(obj).resource_version:
-                self.store._put(key, obj)
-                self._updated(old, obj)
-        for old in self.store.list():
-            key = key_of(old)
-            if key not in listed:
-                self.store._remove(key)
+            elif stored != revision(metadata(obj).resource_version):
+                old = self.store.get(key)
+                self.store._put(key, obj, old)
+                if old is not None:
+                    self._updated(old, obj)
+        for key in list(self.store):
+            if key not in listed and (old := self.store.get(key)) is not None:
+                self.store._remove(key, old)
                 self._deleted(old)
         self._count()
 
@@ -397,27 +321,27 @@ class Informer(Generic[M]):
         EVENTS.labels(self.kind.kind, event.type).inc()
         if event.type != "BOOKMARK":
             self._apply_change(event)
-        if _revision(event.resource_version) > _revision(self._last_revision):
+        if revision(event.resource_version) > revision(self._last_revision):
             self._last_revision = event.resource_version
 
     def _apply_change(self, event: WatchEvent[M]) -> None:
-        event_type, obj, revision = event.type, event.object, _revision(event.resource_version)
+        event_type, obj, at = event.type, event.object, revision(event.resource_version)
         key = key_of(obj)
-        old = self.store.get(key)
-        stored = _revision(metadata(old).resource_version) if old is not None else -1
+        stored = self.store.revision(key)
         if event_type == "DELETED":
             # A deletion carries its own, newer revision; an older one is a replay.
-            if old is not None and revision >= stored:
-                self.store._remove(key)
+            if stored >= 0 and at >= stored and (old := self.store.get(key)) is not None:
+                self.store._remove(key, old)
                 self._count()
                 self._deleted(obj)
             return
         if event_type not in ("ADDED", "MODIFIED"):
             log.warning("Unknown watch event", extra={**self._log_fields, "type": event_type})
             return
-        if revision <= stored:
+        if at <= stored:
             return
-        self.store._put(key, obj)
+        old = self.store.get(key) if stored >= 0 else None
+        self.store._put(key, obj, old)
         self._count()
         if old is None:
             self._added(obj)

@@ -102,6 +102,12 @@ async def client_b(apiserver_b: ApiServerProcess) -> AsyncIterator[Client]:
         yield c
 
 
+@pytest.fixture(params=[False, True], ids=["plain", "packed"])
+def packed(request: pytest.FixtureRequest) -> bool:
+    """Each store: plain (shared messages) and packed (serialized, fresh copies)."""
+    return bool(request.param)
+
+
 def relists() -> float:
     labels = {"kind": CONFIGMAP.kind}
     return REGISTRY.get_sample_value("karmada_informer_relists_total", labels) or 0.0
@@ -117,12 +123,12 @@ def store_state(informer: Informer[ConfigMap]) -> dict[str, str]:
 
 
 async def test_initial_list_fills_store_and_handlers_see_adds(
-    client: Client, namespace: str
+    client: Client, namespace: str, packed: bool
 ) -> None:
     names = [f"cm-{i}" for i in range(5)]
     for name in names:
         await client.create(new_configmap(namespace, name, labels={"tier": name[-1]}))
-    informer = Informer(client, CONFIGMAP, namespace=namespace, page_size=2)
+    informer = Informer(client, CONFIGMAP, namespace=namespace, page_size=2, packed=packed)
     informer.store.add_index("tier", lambda obj: [obj.metadata.labels.get("tier", "")])
     recorder = Recorder()
     recorder.attach(informer)
@@ -142,8 +148,10 @@ async def test_initial_list_fills_store_and_handlers_see_adds(
         assert [(event, key) for event, key, _ in late.events] == [("add", k) for k in keys]
 
 
-async def test_changes_reach_handlers_once_and_in_order(client: Client, namespace: str) -> None:
-    informer = Informer(client, CONFIGMAP, namespace=namespace)
+async def test_changes_reach_handlers_once_and_in_order(
+    client: Client, namespace: str, packed: bool
+) -> None:
+    informer = Informer(client, CONFIGMAP, namespace=namespace, packed=packed)
     recorder = Recorder()
     recorder.attach(informer)
     async with running(informer):
@@ -214,9 +222,9 @@ async def test_informer_on_one_apiserver_sees_writes_through_another(
 
 
 async def test_watch_resumes_after_apiserver_restart_without_gaps_or_duplicates(
-    client: Client, apiserver_b: ApiServerProcess, client_b: Client, namespace: str
+    packed: bool, client: Client, apiserver_b: ApiServerProcess, client_b: Client, namespace: str
 ) -> None:
-    informer = Informer(client_b, CONFIGMAP, namespace=namespace, max_backoff=1.0)
+    informer = Informer(client_b, CONFIGMAP, namespace=namespace, max_backoff=1.0, packed=packed)
     recorder = Recorder()
     recorder.attach(informer)
     relists_before = relists()
@@ -253,10 +261,12 @@ async def test_expired_resource_version_relists_and_replaces_the_store(
     client_b: Client,
     etcd: EmbeddedEtcd,
     namespace: str,
+    *,
+    packed: bool,
 ) -> None:
     for i in range(4):
         await client.create(new_configmap(namespace, f"cm-{i}"))
-    informer = Informer(client_b, CONFIGMAP, namespace=namespace, max_backoff=1.0)
+    informer = Informer(client_b, CONFIGMAP, namespace=namespace, max_backoff=1.0, packed=packed)
     recorder = Recorder()
     recorder.attach(informer)
     relists_before = relists()

@@ -166,8 +166,8 @@ class _BindingController(Controller, Generic[B]):
             self._enqueue_keys(keys)
 
     def _cluster_event(self, cluster: cluster_pb2.Cluster) -> None:
-        for binding in self.bindings.by_index(events.CLUSTER_INDEX, cluster.metadata.name):
-            self.enqueue(binding)
+        for key in self.bindings.store.index_keys(events.CLUSTER_INDEX, cluster.metadata.name):
+            self.enqueue_key(key)
 
     def _cluster_updated(self, old: cluster_pb2.Cluster, new: cluster_pb2.Cluster) -> None:
         if events.cluster_changed(old, new):

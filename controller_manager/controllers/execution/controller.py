@@ -108,8 +108,9 @@ class ExecutionController(Controller):
             self._work_event(new)
 
     def _cluster_event(self, cluster: cluster_pb2.Cluster) -> None:
-        for work in self.works.by_index(NAMESPACE_INDEX, execution_space(cluster.metadata.name)):
-            self.enqueue(work)
+        space = execution_space(cluster.metadata.name)
+        for key in self.works.store.index_keys(NAMESPACE_INDEX, space):
+            self.enqueue_key(key)
 
     def _cluster_updated(self, old: cluster_pb2.Cluster, new: cluster_pb2.Cluster) -> None:
         if (
