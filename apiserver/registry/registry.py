@@ -9,8 +9,11 @@ Binder, as kube's pods/binding) changes spec and status together: the same
 read-modify-write as an update, with the update's generation rule and the
 kind's spec and status validation, in one write. Writes without a
 resource_version retry their read-modify-write internally (GuaranteedUpdate);
-writes with one get ABORTED when it is stale. Responses are built from stored
-bytes (`apiserver.storage.codec`).
+writes with one get ABORTED when it is stale. A write's first attempt starts
+from the watch cache's copy rather than an etcd read: the compare-and-swap
+rejects a stale copy, and every answer but a successful write is decided on
+state read from etcd. Responses are built from stored bytes
+(`apiserver.storage.codec`).
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ import asyncio
 import base64
 import binascii
 import json
+import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -32,6 +36,7 @@ from apiserver.storage.store import Store, Stored
 from apiserver.storage.watch_cache import WatchCache, Watcher
 from karmada.machinery import validation as v
 from karmada.machinery.errors import (
+    ApiError,
     Conflict,
     FailedPrecondition,
     Invalid,
@@ -49,10 +54,7 @@ _READY_TIMEOUT = 30.0
 
 def now() -> timestamp_pb2.Timestamp:
     """The current time at second precision, as Kubernetes' metav1.Time."""
-    stamp = timestamp_pb2.Timestamp()
-    stamp.GetCurrentTime()
-    stamp.nanos = 0
-    return stamp
+    return timestamp_pb2.Timestamp(seconds=int(time.time()))
 
 
 @dataclass(frozen=True, slots=True)
@@ -349,6 +351,32 @@ class Registry:
         ).SerializeToString(deterministic=True)
         nm.generation = om.generation + 1 if changed else om.generation
 
+    def _guess(self, key: str, resource_version: str) -> Stored | None:
+        """The watch cache's copy of key, if it can be the state a request means.
+
+        A first attempt starts from it instead of reading etcd; the
+        compare-and-swap rejects it if it is stale. Any answer other than a
+        successful write is only given from state read from etcd.
+        """
+        cached = self.cache.get(key.encode())
+        if cached is None or (resource_version and resource_version != str(cached.revision)):
+            return None
+        return Stored(cached.raw, cached.revision)
+
+    def _mutated(
+        self,
+        stored: Stored,
+        resource_version: str,
+        uid: str,
+        mutate: Callable[[Message], Message],
+    ) -> tuple[Message, bytes]:
+        self._check_version(resource_version, stored, "request")
+        old = self._decode(stored.raw)
+        if uid and uid != old.metadata.uid:  # type: ignore[attr-defined]
+            raise Conflict(f"precondition failed: uid {uid} does not match the stored object's uid")
+        new = mutate(old)
+        return new, self._encode(new)
+
     async def _guaranteed_update(
         self,
         namespace: str,
@@ -360,52 +388,74 @@ class Registry:
         self._check_name(name)
         self._check_scope(namespace, field="metadata.namespace")
         key = self._key(namespace, name)
+        stored = self._guess(key, resource_version)
+        fresh = stored is None
         while True:
-            stored = await self._current(namespace, name)
-            self._check_version(resource_version, stored, "request")
-            old = self._decode(stored.raw)
-            if uid and uid != old.metadata.uid:  # type: ignore[attr-defined]
-                raise Conflict(
-                    f"precondition failed: uid {uid} does not match the stored object's uid"
-                )
-            new = mutate(old)
-            raw = self._encode(new)
+            if stored is None:
+                stored, fresh = await self._current(namespace, name), True
+            try:
+                new, raw = self._mutated(stored, resource_version, uid, mutate)
+            except ApiError:
+                if fresh:
+                    raise
+                stored = None
+                continue
             if raw == stored.raw:
-                return codec.with_resource_version(stored.raw, stored.revision)
+                if fresh:
+                    return codec.with_resource_version(stored.raw, stored.revision)
+                stored = None
+                continue
             nm = new.metadata  # type: ignore[attr-defined]
             if nm.HasField("deletion_timestamp") and not nm.finalizers:
-                revision = await self.store.delete(key, expected_revision=stored.revision)
+                swap = await self.store.delete(key, expected_revision=stored.revision)
             else:
-                revision = await self.store.replace(key, raw, expected_revision=stored.revision)
-            if revision is not None:
-                return codec.with_resource_version(raw, revision)
-            self._check_version(resource_version or str(stored.revision), stored, "request")
+                swap = await self.store.replace(key, raw, expected_revision=stored.revision)
+            if swap.revision:
+                return codec.with_resource_version(raw, swap.revision)
+            if swap.current is None:
+                raise NotFound(self._not_found(namespace, name))
+            stored, fresh = swap.current, True
 
     async def delete(self, namespace: str, name: str, *, resource_version: str, uid: str) -> None:
         self._check_name(name)
         self._check_scope(namespace, field="namespace")
         key = self._key(namespace, name)
+        stored = self._guess(key, resource_version)
+        fresh = stored is None
         while True:
-            stored = await self._current(namespace, name)
-            self._check_version(resource_version, stored, "precondition")
+            if stored is None:
+                stored, fresh = await self._current(namespace, name), True
             try:
-                old = self._decode(stored.raw)
-            except DecodeError:
-                old = self.kind.message()
-            meta = old.metadata  # type: ignore[attr-defined]
-            if uid and uid != meta.uid:
-                raise Conflict(f"precondition failed: uid {uid} does not match {meta.uid}")
+                self._check_version(resource_version, stored, "precondition")
+                try:
+                    old = self._decode(stored.raw)
+                except DecodeError:
+                    old = self.kind.message()
+                meta = old.metadata  # type: ignore[attr-defined]
+                if uid and uid != meta.uid:
+                    raise Conflict(f"precondition failed: uid {uid} does not match {meta.uid}")
+            except ApiError:
+                if fresh:
+                    raise
+                stored = None
+                continue
             if meta.finalizers:
                 if meta.HasField("deletion_timestamp"):
-                    return
+                    if fresh:
+                        return
+                    stored = None
+                    continue
                 meta.deletion_timestamp.CopyFrom(now())
                 meta.generation += 1
-                revision = await self.store.replace(
+                swap = await self.store.replace(
                     key, self._encode(old), expected_revision=stored.revision
                 )
             else:
-                revision = await self.store.delete(key, expected_revision=stored.revision)
-            if revision is not None:
+                swap = await self.store.delete(key, expected_revision=stored.revision)
+            if swap.revision:
                 return
-            if resource_version:
+            if resource_version and fresh:
                 raise Conflict("the object has been modified; read it again and retry")
+            if swap.current is None:
+                raise NotFound(self._not_found(namespace, name))
+            stored, fresh = swap.current, True

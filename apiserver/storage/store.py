@@ -2,8 +2,10 @@
 
 Every write is a compare-and-swap on the key's mod revision (or on its absence
 for create), so two writers never overwrite each other: the loser learns it
-lost and the registry either retries or returns ABORTED. etcd failures become
-UNAVAILABLE; compacted revisions become OUT_OF_RANGE.
+lost and the registry either retries or returns ABORTED. A lost swap reads the
+key's current state in the same transaction (as Kubernetes' GuaranteedUpdate),
+so the retry needs no second round trip. etcd failures become UNAVAILABLE;
+compacted revisions become OUT_OF_RANGE.
 """
 
 from __future__ import annotations
@@ -23,6 +25,18 @@ class Stored:
 
     raw: bytes
     revision: int
+
+
+@dataclass(frozen=True, slots=True)
+class Swap:
+    """The outcome of a compare-and-swap: the new revision, or what beat it.
+
+    `revision` is 0 when the key was not at the expected revision; `current`
+    is then the key's state at the time of the transaction (None if absent).
+    """
+
+    revision: int
+    current: Stored | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,37 +103,32 @@ class Store:
         namespace = namespace_key.rsplit("/", 1)[-1]
         raise NotFound(f"namespace {namespace!r} not found", reason="NAMESPACE_NOT_FOUND")
 
-    async def replace(self, key: str, value: bytes, *, expected_revision: int) -> int | None:
-        """Overwrites the key if it is still at expected_revision; None if not."""
-        compare = _Compare(
-            key=key.encode(),
-            target=_Compare.MOD,
-            result=_Compare.EQUAL,
-            mod_revision=expected_revision,
-        )
+    async def replace(self, key: str, value: bytes, *, expected_revision: int) -> Swap:
+        """Overwrites the key if it is still at expected_revision."""
         put = rpc_pb2.RequestOp(request_put=rpc_pb2.PutRequest(key=key.encode(), value=value))
-        try:
-            response = await self.etcd.txn([compare], [put])
-        except EtcdError as err:
-            raise _unavailable(err) from err
-        return int(response.header.revision) if response.succeeded else None
+        return await self._swap(key, expected_revision, put)
 
-    async def delete(self, key: str, *, expected_revision: int) -> int | None:
-        """Deletes the key if it is still at expected_revision; None if not."""
-        compare = _Compare(
-            key=key.encode(),
-            target=_Compare.MOD,
-            result=_Compare.EQUAL,
-            mod_revision=expected_revision,
-        )
+    async def delete(self, key: str, *, expected_revision: int) -> Swap:
+        """Deletes the key if it is still at expected_revision."""
         delete = rpc_pb2.RequestOp(
             request_delete_range=rpc_pb2.DeleteRangeRequest(key=key.encode())
         )
+        return await self._swap(key, expected_revision, delete)
+
+    async def _swap(self, key: str, expected_revision: int, op: rpc_pb2.RequestOp) -> Swap:
+        raw_key = key.encode()
+        compare = _Compare(
+            key=raw_key, target=_Compare.MOD, result=_Compare.EQUAL, mod_revision=expected_revision
+        )
+        read = rpc_pb2.RequestOp(request_range=rpc_pb2.RangeRequest(key=raw_key))
         try:
-            response = await self.etcd.txn([compare], [delete])
+            response = await self.etcd.txn([compare], [op], [read])
         except EtcdError as err:
             raise _unavailable(err) from err
-        return int(response.header.revision) if response.succeeded else None
+        if response.succeeded:
+            return Swap(int(response.header.revision))
+        kvs = response.responses[0].response_range.kvs
+        return Swap(0, Stored(kvs[0].value, int(kvs[0].mod_revision)) if kvs else None)
 
     async def page(self, prefix: str, *, start: str, revision: int, limit: int) -> Page:
         """Keys under prefix from `start` on, read at `revision` (0 = now)."""

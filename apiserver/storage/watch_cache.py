@@ -217,6 +217,10 @@ class WatchCache:
         self._compacted = max(self._compacted, revision)
         self._floor = max(self._floor, revision)
 
+    def get(self, key: bytes) -> CachedObject | None:
+        """The cached state of one key (possibly behind etcd; None if unknown)."""
+        return self._objects.get(key) if self.ready.is_set() else None
+
     # -- client watches -------------------------------------------------
 
     def watch(
