@@ -10,11 +10,12 @@ and is propagated by one label-selecting policy per namespace.
 
 from __future__ import annotations
 
+import base64
+import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from bench.objects import DATA
 from karmada.core.v1.resource_template_pb2 import ResourceTemplate
 from karmada.machinery.scheme import PROPAGATION_POLICY, template_kind
 from karmada.policy.v1alpha1 import propagation_policy_pb2 as pp_pb
@@ -104,6 +105,20 @@ def mix_counts(total: int) -> list[tuple[Kind, int]]:
     return counts
 
 
+def payload(seed: str, size: int = 1000) -> str:
+    """`size` characters of base64 that no compressor shrinks much, the same for the same seed.
+
+    The control plane keeps what it holds compressed, so a memory figure taken
+    with repetitive payloads would flatter it; real Secrets and ConfigMaps
+    compress far less than "vvvv...".
+    """
+    raw, digest = b"", seed.encode()
+    while len(raw) * 4 // 3 < size:
+        digest = hashlib.sha256(digest).digest()
+        raw += digest
+    return base64.b64encode(raw).decode()[:size]
+
+
 def mix_template(kind: Kind, namespace: str, index: int) -> ResourceTemplate:
     """The index-th template of `kind` in the mix; ConfigMaps and Secrets carry ~1 KiB."""
     name = f"{kind.kind.lower()}-{index:05d}"
@@ -114,9 +129,9 @@ def mix_template(kind: Kind, namespace: str, index: int) -> ResourceTemplate:
     obj = template_kind(kind.api_version, kind.kind).new(name=name, namespace=namespace)
     obj.metadata.labels.update(labels)
     if kind.kind == "ConfigMap":
-        obj.body.update({"data": {"config.yaml": DATA}})
+        obj.body.update({"data": {"config.yaml": payload(f"{namespace}/{name}")}})
     elif kind.kind == "Secret":
-        obj.body.update({"type": "Opaque", "data": {"token": DATA}})
+        obj.body.update({"type": "Opaque", "data": {"token": payload(f"{namespace}/{name}")}})
     else:
         obj.body.update(
             {

@@ -19,6 +19,11 @@ on the new one, and objects that vanished in between come out as deletions.
 A ``LISTED`` event tells subscribers the store of a kind is complete, so they
 can re-check Works whose objects might have changed unseen.
 
+The stores keep each object's `works.status_view` (identity, metadata,
+spec without templates, status: what status collection reads) packed, and a
+digest of the rest, so holding every managed object of every member costs a
+fraction of the objects themselves, and each event says whether it drifted.
+
 The execution controller hands over each object its apply returned
 (`observe`): lookups see it at once, ahead of the watch, and when the watch
 delivers that same version (or an older one) nobody is told, since it is the
@@ -42,7 +47,14 @@ from controller_manager.context import ControllerContext
 from controller_manager.informers import InformerFactory
 from controller_manager.members import Members, MemberUnavailable
 from controller_manager.packed import PackedObjects
-from controller_manager.works import cluster_of, is_push, kinds_of, work_key_of
+from controller_manager.works import (
+    cluster_of,
+    drift_digest,
+    is_push,
+    kinds_of,
+    status_view,
+    work_key_of,
+)
 from karmada.cluster.v1alpha1 import cluster_pb2
 from karmada.machinery.informer import Informer, key_of
 from karmada.machinery.scheme import CLUSTER, WORK
@@ -73,6 +85,8 @@ class WatchChange:
     kind: str
     old: dict[str, Any] | None = None
     new: dict[str, Any] | None = None
+    drifted: bool = True
+    """Whether anything but status and bookkeeping changed (`works.drift_digest`)."""
 
 
 @dataclass(frozen=True)
@@ -89,6 +103,9 @@ class _Watch:
     api_version: str
     kind: str
     objects: PackedObjects = field(default_factory=PackedObjects)
+    """Each object's `works.status_view`, by key."""
+    digests: dict[str, int] = field(default_factory=dict)
+    """Each object's `works.drift_digest`, by key."""
     synced: bool = False
     resource: str = ""
     namespaced: bool = True
@@ -133,7 +150,7 @@ class MemberWatches:
     def lookup(
         self, cluster: str, api_version: str, kind: str, namespace: str, name: str
     ) -> Lookup | None:
-        """The object as last listed/watched; None while the kind's store is incomplete."""
+        """The object's status view as last listed/watched; None while the store is incomplete."""
         watch = self._watches.get((cluster, api_version, kind))
         if watch is None or not watch.synced:
             return None
@@ -148,7 +165,7 @@ class MemberWatches:
         name = object_key(obj)
         known = watch.objects.get(name)
         if known is None or version_order(obj, known) in (1, None):
-            watch.applied[name] = obj
+            watch.applied[name] = status_view(obj)
 
     def objects_of_work(self, work_key: str) -> list[dict[str, Any]]:
         """Watched member objects that name Work `work_key` in their annotations."""
@@ -328,20 +345,24 @@ class MemberWatches:
                 self._deleted(watch, name, event.object)
             elif event.type in ("ADDED", "MODIFIED"):
                 old = watch.objects.get(name)
-                watch.objects[name] = event.object
+                digest = drift_digest(event.object)
+                drift = watch.digests.get(name) != digest
+                watch.objects[name] = status_view(event.object)
+                watch.digests[name] = digest
                 self._index(watch, name, old, event.object)
                 if order is not None and order <= 0:
                     continue
                 kind = "ADDED" if old is None else "MODIFIED"
                 self._emit(
                     WatchChange(
-                        watch.cluster, kind, watch.api_version, watch.kind, old, event.object
+                        watch.cluster, kind, watch.api_version, watch.kind, old, event.object, drift
                     )
                 )
 
     def _deleted(self, watch: _Watch, name: str, event_object: dict[str, Any] | None) -> None:
         """Forgets the object; subscribers get its last state as stored (else the event's)."""
         known = watch.objects.pop(name, None)
+        watch.digests.pop(name, None)
         if known is not None:
             self._unindex((watch.cluster, watch.api_version, watch.kind), name, known)
         last = known if known is not None else event_object

@@ -9,7 +9,8 @@ answers must agree, so they live here, free of I/O and table-tested.
 
 from __future__ import annotations
 
-import copy
+import hashlib
+import json
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any, Final
 
@@ -40,6 +41,7 @@ __all__ = [
     "cluster_of",
     "cluster_ready",
     "conflict_resolution_of",
+    "drift_digest",
     "drift_view",
     "drifted",
     "group_of",
@@ -49,6 +51,7 @@ __all__ = [
     "object_key",
     "permanent_id_of",
     "protected_keys",
+    "status_view",
     "work_key_of",
 ]
 
@@ -62,6 +65,17 @@ _FIRST_KINDS: Final = {
     ("apiextensions.k8s.io", "CustomResourceDefinition"): 1,
 }
 _IGNORED_METADATA: Final = ("resourceVersion", "managedFields", "generation")
+_STATUS_METADATA: Final = (
+    "name",
+    "namespace",
+    "uid",
+    "resourceVersion",
+    "generation",
+    "deletionTimestamp",
+    "labels",
+    "annotations",
+)
+_SPEC_TEMPLATES: Final = frozenset({"template", "jobTemplate", "volumeClaimTemplates"})
 
 
 def group_of(api_version: str) -> str:
@@ -169,7 +183,13 @@ def drift_view(obj: Mapping[str, Any]) -> dict[str, Any]:
     for key in _IGNORED_METADATA:
         metadata.pop(key, None)
     view["metadata"] = metadata
-    return copy.deepcopy(view)
+    return view
+
+
+def drift_digest(obj: Mapping[str, Any]) -> int:
+    """A 64-bit digest of the object's `drift_view`: equal digests, no drift."""
+    data = json.dumps(drift_view(obj), sort_keys=True, separators=(",", ":"), default=str)
+    return int.from_bytes(hashlib.blake2b(data.encode(), digest_size=8).digest(), "big")
 
 
 def drifted(old: Mapping[str, Any] | None, new: Mapping[str, Any] | None) -> bool:
@@ -179,7 +199,30 @@ def drifted(old: Mapping[str, Any] | None, new: Mapping[str, Any] | None) -> boo
     """
     if old is None or new is None:
         return True
-    return drift_view(old) != drift_view(new)
+    return drift_digest(old) != drift_digest(new)
+
+
+def status_view(obj: Mapping[str, Any]) -> dict[str, Any]:
+    """What status collection and ownership checks read of a member object, and no more.
+
+    Identity, resourceVersion, generation, labels and annotations; the spec
+    without its templates (pod templates are most of a workload's spec); the
+    status. Payloads (a ConfigMap's or Secret's data) and server bookkeeping
+    (managedFields) are left out: the member watches hold this view of every
+    object, and drift is told by `drift_digest`, taken from the whole object.
+    """
+    metadata = obj.get("metadata") or {}
+    view: dict[str, Any] = {
+        "apiVersion": obj.get("apiVersion", ""),
+        "kind": obj.get("kind", ""),
+        "metadata": {key: metadata[key] for key in _STATUS_METADATA if key in metadata},
+    }
+    spec = obj.get("spec")
+    if isinstance(spec, Mapping):
+        view["spec"] = {key: value for key, value in spec.items() if key not in _SPEC_TEMPLATES}
+    if "status" in obj:
+        view["status"] = obj["status"]
+    return view
 
 
 def is_push(cluster: cluster_pb2.Cluster) -> bool:

@@ -2,11 +2,12 @@
 
 `Store` holds the messages themselves: reads are free and return shared
 objects, which nobody may modify (client-go's "NEVER modify objects from the
-store"). `PackedStore` holds each object serialized instead: a parsed
-message costs about four times its wire size in memory, which for a control
-plane holding tens of thousands of Works, bindings and templates is most of
-its memory. Its reads parse (a few tens of microseconds for a Work) and
-return fresh messages the caller may modify. Kinds read in tight loops
+store"). `PackedStore` holds each object serialized and zlib-compressed
+(level 1) instead: a parsed message costs about four times its wire size in
+memory, which for a control plane holding tens of thousands of Works,
+bindings and templates is most of its memory. Its reads decompress and parse
+(a few tens of microseconds for a Work) and return fresh messages the caller
+may modify. Kinds read in tight loops
 (Clusters, policies) stay plain; kinds held by the thousand are packed.
 
 Both keep each object's revision beside it, so an informer drops replayed
@@ -17,6 +18,7 @@ only need keys (to enqueue them).
 from __future__ import annotations
 
 import builtins
+import zlib
 from collections.abc import Callable, Iterator
 from typing import Generic, TypeVar, cast
 
@@ -164,10 +166,12 @@ class PackedStore(Store[M]):
 
     def get(self, key: str) -> M | None:
         entry = self._packed.get(key)
-        return self._message.FromString(entry[1]) if entry is not None else None
+        return self._message.FromString(zlib.decompress(entry[1])) if entry is not None else None
 
     def list(self) -> builtins.list[M]:
-        return [self._message.FromString(blob) for _, blob in self._packed.values()]
+        return [
+            self._message.FromString(zlib.decompress(blob)) for _, blob in self._packed.values()
+        ]
 
     def keys(self) -> builtins.list[str]:
         return list(self._packed)
@@ -178,7 +182,8 @@ class PackedStore(Store[M]):
 
     def _objects(self) -> Iterator[tuple[str, M]]:
         return (
-            (key, self._message.FromString(blob)) for key, (_, blob) in list(self._packed.items())
+            (key, self._message.FromString(zlib.decompress(blob)))
+            for key, (_, blob) in list(self._packed.items())
         )
 
     def _put(self, key: str, obj: M, old: M | None = None) -> None:
@@ -186,7 +191,8 @@ class PackedStore(Store[M]):
             old = self.get(key)
         if old is not None:
             self._unindex(key, old)
-        self._packed[key] = (revision(metadata(obj).resource_version), obj.SerializeToString())
+        blob = zlib.compress(obj.SerializeToString(), 1)
+        self._packed[key] = (revision(metadata(obj).resource_version), blob)
         self._index_all(key, obj)
 
     def _remove(self, key: str, old: M) -> None:

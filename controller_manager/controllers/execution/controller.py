@@ -31,7 +31,6 @@ from controller_manager.status_writes import write_work_status
 from controller_manager.works import (
     cluster_of,
     cluster_ready,
-    drifted,
     is_push,
     manifests_of,
     work_key_of,
@@ -126,7 +125,7 @@ class ExecutionController(Controller):
             for key in self.watches.works_of(change.cluster, change.api_version, change.kind):
                 self.enqueue_key(key)
             return
-        if change.type == "MODIFIED" and not drifted(change.old, change.new):
+        if change.type == "MODIFIED" and not change.drifted:
             return
         for obj in (change.old, change.new):
             work_key = work_key_of(obj, change.cluster) if obj is not None else None
@@ -216,9 +215,10 @@ class ExecutionController(Controller):
 
     def _seen_in(self, cluster: str) -> Callable[[Mapping[str, Any]], Seen | None]:
         def seen(manifest: Mapping[str, Any]) -> Seen | None:
+            """Absent, if the member watch says so (its copies are partial: no more than that)."""
             api_version, kind, namespace, name = manifest_identity(manifest)
             found = self.watches.lookup(cluster, api_version, kind, namespace, name)
-            return Seen(found.object) if found is not None else None
+            return Seen(None) if found is not None and found.object is None else None
 
         return seen
 
