@@ -5,7 +5,8 @@ PropagationPolicy selects templates of its own namespace). Karmada validates
 them in its webhooks (pkg/webhook/{,cluster}propagationpolicy,
 pkg/util/validation) and its CRD schema, and defaults them in its mutating
 webhooks and CRD defaults; this module does the same at write time so the
-detector and scheduler only ever see complete, valid policies. Placement and
+detector and scheduler only ever see complete, valid policies, each with its
+permanent-id label (set on create, kept across updates, as the webhook does). Placement and
 failover rules live in their own modules.
 """
 
@@ -24,6 +25,7 @@ from apiserver.registry.strategy import Strategy
 from karmada.machinery import validation as v
 from karmada.machinery.scheme import CLUSTER_PROPAGATION_POLICY, PROPAGATION_POLICY
 from karmada.machinery.validation import FieldViolation, join_path
+from karmada.names import CPP_PERMANENT_ID_LABEL, PP_PERMANENT_ID_LABEL
 from karmada.policy.v1alpha1 import cluster_propagation_policy_pb2 as cpp_pb
 from karmada.policy.v1alpha1 import propagation_policy_pb2 as pb
 
@@ -170,6 +172,7 @@ STRATEGY = Strategy(
     validate_update=_validate_update,
     defaulter=_default,
     name_rule=policy_name,
+    permanent_id_label=PP_PERMANENT_ID_LABEL,
 )
 CLUSTER_STRATEGY = Strategy(
     kind=CLUSTER_PROPAGATION_POLICY,  # type: ignore[arg-type]
@@ -177,5 +180,6 @@ CLUSTER_STRATEGY = Strategy(
     validate_update=_validate_update,
     defaulter=_default,
     name_rule=policy_name,
+    permanent_id_label=CPP_PERMANENT_ID_LABEL,
 )
 STRATEGIES = (STRATEGY, CLUSTER_STRATEGY)

@@ -237,6 +237,8 @@ class Registry:
         if self.kind.has_status:
             obj.ClearField("status")
         self.strategy.default(obj)
+        if (label := self.strategy.permanent_id_label) and not meta.labels.get(label):
+            meta.labels[label] = str(uuid.uuid4())
         self._reject(obj, self.strategy.validate(obj, None))
         meta.uid = str(uuid.uuid4())
         meta.resource_version = ""
@@ -323,6 +325,9 @@ class Registry:
     def _keep_server_fields(self, new: Message, old: Message) -> None:
         nm = new.metadata  # type: ignore[attr-defined]
         om = old.metadata  # type: ignore[attr-defined]
+        label = self.strategy.permanent_id_label
+        if label and not nm.labels.get(label) and om.labels.get(label):
+            nm.labels[label] = om.labels[label]
         nm.uid = om.uid
         nm.resource_version = ""
         nm.creation_timestamp.CopyFrom(om.creation_timestamp)

@@ -73,6 +73,9 @@ class Strategy:
         name_rule: validates metadata.name (DNS-1123 subdomain by default).
         spec_field: the field whose change bumps metadata.generation.
         binder: the kind's Bind custom method, if it has one.
+        permanent_id_label: a label the apiserver fills with a fresh uuid on
+            create when it is missing and keeps across updates that drop it
+            (what Karmada's mutating webhooks do for policies' permanent ids).
     """
 
     kind: Kind[Message]
@@ -83,6 +86,7 @@ class Strategy:
     name_rule: NameValidator = v.dns1123_subdomain
     spec_field: str = "spec"
     binder: Binder | None = None
+    permanent_id_label: str = ""
 
     def default(self, obj: Message) -> None:
         if not obj.api_version:  # type: ignore[attr-defined]

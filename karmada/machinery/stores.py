@@ -18,6 +18,7 @@ only need keys (to enqueue them).
 from __future__ import annotations
 
 import builtins
+import sys
 import zlib
 from collections.abc import Callable, Iterator
 from typing import Generic, TypeVar, cast
@@ -43,7 +44,8 @@ def metadata(obj: Message) -> meta_pb2.ObjectMeta:
 def key_of(obj: Message) -> str:
     """The store key of an object: ``namespace/name``, or ``name`` if cluster-scoped."""
     meta = metadata(obj)
-    return f"{meta.namespace}/{meta.name}" if meta.namespace else meta.name
+    # Interned: every store, index and queue holding the key shares one string.
+    return sys.intern(f"{meta.namespace}/{meta.name}" if meta.namespace else meta.name)
 
 
 def split_key(key: str) -> tuple[str, str]:

@@ -132,10 +132,13 @@ def retain_for_update(desired: Mapping[str, Any], observed: Mapping[str, Any]) -
     return result
 
 
-def fingerprint(obj: Mapping[str, Any]) -> str:
-    """A stable digest of an object's content, to tell whether a manifest changed."""
+def fingerprint(obj: Mapping[str, Any]) -> int:
+    """A stable 128-bit digest of an object's content, to tell whether a manifest changed.
+
+    An int rather than hex text: the member client keeps one per object applied.
+    """
     encoded = json.dumps(obj, sort_keys=True, separators=(",", ":"), default=str)
-    return hashlib.sha256(encoded.encode()).hexdigest()
+    return int.from_bytes(hashlib.blake2b(encoded.encode(), digest_size=16).digest(), "big")
 
 
 # Kind-specific retention. Each mutates `result` (a deep copy) from `observed`.

@@ -107,7 +107,7 @@ class MemberClient:
         self.options = options or ClientOptions()
         self._transport = Transport(cluster, configuration, self.options)
         self._discovery = Discovery(self._transport)
-        self._applied: dict[_RecordKey, tuple[str, str]] = {}
+        self._applied: dict[_RecordKey, tuple[str, int]] = {}
 
     @classmethod
     async def from_kubeconfig(
@@ -469,7 +469,7 @@ class MemberClient:
         )
         return result
 
-    def _record(self, key: _RecordKey, written: Mapping[str, Any], digest: str) -> None:
+    def _record(self, key: _RecordKey, written: Mapping[str, Any], digest: int) -> None:
         self._applied[key] = (str(_meta(written).get("resourceVersion") or ""), digest)
 
     def _log_fields(self, kind: str, namespace: str, name: str) -> dict[str, str]:

@@ -20,6 +20,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import sys
 from collections.abc import AsyncGenerator, AsyncIterator, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Final, Protocol
@@ -86,7 +87,7 @@ def object_key(obj: Mapping[str, Any]) -> str:
     metadata = obj.get("metadata") or {}
     namespace = metadata.get("namespace") or ""
     name = metadata.get("name") or ""
-    return f"{namespace}/{name}" if namespace else str(name)
+    return sys.intern(f"{namespace}/{name}" if namespace else str(name))
 
 
 def resource_version_of(obj: Mapping[str, Any]) -> str:

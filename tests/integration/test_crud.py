@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import uuid
 
 import pytest
 
@@ -10,8 +11,9 @@ from karmada.cluster.v1alpha1 import cluster_pb2
 from karmada.core.v1 import resource_template_pb2
 from karmada.machinery.client import Client
 from karmada.machinery.errors import AlreadyExists, Conflict, Invalid, NotFound
-from karmada.machinery.scheme import CLUSTER, template_kind
+from karmada.machinery.scheme import CLUSTER, PROPAGATION_POLICY, template_kind
 from karmada.machinery.structs import to_dict
+from karmada.names import PP_PERMANENT_ID_LABEL
 
 DEPLOYMENT = template_kind("apps/v1", "Deployment")
 
@@ -184,3 +186,22 @@ async def test_template_round_trip(client: Client, namespace: str) -> None:
     await client.delete(DEPLOYMENT, "web", namespace)
     with pytest.raises(NotFound):
         await client.get(DEPLOYMENT, "web", namespace)
+
+
+async def test_policies_get_a_permanent_id_that_updates_keep(
+    client: Client, namespace: str
+) -> None:
+    policy = PROPAGATION_POLICY.new(name="pp", namespace=namespace)
+    policy.spec.resource_selectors.add(api_version="apps/v1", kind="Deployment")
+    created = await client.create(policy)
+    assigned = created.metadata.labels[PP_PERMANENT_ID_LABEL]
+    assert str(uuid.UUID(assigned)) == assigned
+    created.metadata.labels.clear()
+    created.metadata.labels["team"] = "a"
+    updated = await client.update(created)
+    assert dict(updated.metadata.labels) == {"team": "a", PP_PERMANENT_ID_LABEL: assigned}
+    chosen = PROPAGATION_POLICY.new(name="pp-chosen", namespace=namespace)
+    chosen.spec.resource_selectors.add(api_version="apps/v1", kind="Deployment")
+    chosen.metadata.labels[PP_PERMANENT_ID_LABEL] = "given-by-the-user"
+    kept = await client.create(chosen)
+    assert kept.metadata.labels[PP_PERMANENT_ID_LABEL] == "given-by-the-user"
