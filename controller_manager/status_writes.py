@@ -10,7 +10,6 @@ written starting from that copy; only when a concurrent writer got there first
 
 from __future__ import annotations
 
-import contextlib
 import copy
 from collections.abc import Callable
 
@@ -24,16 +23,19 @@ __all__ = ["write_work_status"]
 
 async def write_work_status(
     client: Client, work: work_pb2.Work, apply: Callable[[work_pb2.Work], bool]
-) -> None:
-    """Applies `apply` (which returns whether it changed anything) to the Work's status."""
+) -> work_pb2.Work | None:
+    """Applies `apply` (which returns whether it changed anything) to the Work's status.
+
+    Returns the Work as written, or None when nothing was (no change, or it is gone).
+    """
     if not apply(copy.deepcopy(work)):
-        return
+        return None
 
     def mutate(current: work_pb2.Work) -> work_pb2.Work | None:
         return current if apply(current) else None
 
-    with contextlib.suppress(errors.NotFound):
-        await client.guaranteed_update(
+    try:
+        return await client.guaranteed_update(
             WORK,
             work.metadata.name,
             work.metadata.namespace,
@@ -41,3 +43,5 @@ async def write_work_status(
             status=True,
             cached=work,
         )
+    except errors.NotFound:
+        return None

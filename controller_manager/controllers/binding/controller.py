@@ -56,6 +56,7 @@ from karmada.core.v1 import resource_template_pb2
 from karmada.machinery import errors
 from karmada.machinery.controller import Controller, Requeue
 from karmada.machinery.informer import NAMESPACE_INDEX, Informer
+from karmada.machinery.recent import RecentWrites
 from karmada.machinery.scheme import (
     CLUSTER,
     CLUSTER_OVERRIDE_POLICY,
@@ -118,6 +119,7 @@ class _BindingController(Controller, Generic[B]):
         self.executing = "execution" in enabled(ctx.options.controllers)
         self.bindings: Informer[B] = ctx.informers.get(self.kind)
         self.works = ctx.informers.get(WORK)
+        self.recent_works = RecentWrites(self.works)
         self.clusters = ctx.informers.get(CLUSTER)
         self.cluster_policies = ctx.informers.get(CLUSTER_OVERRIDE_POLICY)
         self.policies = ctx.informers.get(OVERRIDE_POLICY)
@@ -295,7 +297,7 @@ class _BindingController(Controller, Generic[B]):
                     extra=self._fields(binding, cluster=target.name),
                 )
                 continue
-            existing = self.works.get(f"{execution_space(target.name)}/{name}")
+            existing = self.recent_works.get(f"{execution_space(target.name)}/{name}")
             if existing is None and cluster.metadata.HasField("deletion_timestamp"):
                 # A leaving cluster gets no new Work: its deletion waits for its Works to go.
                 continue
@@ -314,13 +316,15 @@ class _BindingController(Controller, Generic[B]):
                     completions=completions,
                     work_permanent_id=permanent_id,
                 )
-                await ensure_work(
+                written = await ensure_work(
                     self.client,
                     existing,
                     desired,
                     fields=fields,
                     finalizer=self.executing and is_push(cluster),
                 )
+                if written is not None:
+                    self.recent_works.record(written)
             except (OverrideError, InterpretError) as err:
                 log.warning(
                     "Cannot render the Work; skipping the cluster",

@@ -41,33 +41,34 @@ async def ensure_work(
     *,
     fields: dict[str, Any],
     finalizer: bool,
-) -> None:
+) -> work_pb2.Work | None:
     """Creates the Work, or updates it if it differs from `desired`; a Work being deleted waits.
 
     With `finalizer`, a new Work starts with the execution controller's
     finalizer, as Karmada's binding controller writes it (one write less
-    than the execution controller adding it).
+    than the execution controller adding it). Returns the Work as written,
+    or None when nothing was.
 
     Raises:
         karmada.machinery.errors.ApiError: the write failed.
     """
     where = {**fields, "work": desired.name, "namespace": desired.namespace}
     if existing is not None and existing.metadata.HasField("deletion_timestamp"):
-        return  # Its deletion event re-enqueues the binding, which creates it again.
+        return None  # Its deletion event re-enqueues the binding, which creates it again.
     if existing is None:
         work = WORK.new(name=desired.name, namespace=desired.namespace)
         apply_desired(work, desired)
         if finalizer:
             work.metadata.finalizers.append(EXECUTION_FINALIZER)
         try:
-            await client.create(work)
+            created = await client.create(work)
         except errors.AlreadyExists:
             pass
         else:
             log.info("Created Work", extra=where)
-            return
+            return created
     elif not work_differs(existing, desired):
-        return
+        return None
 
     changed = False
 
@@ -85,11 +86,13 @@ async def ensure_work(
         apply_desired(current, wanted)
         return current
 
-    await client.guaranteed_update(
+    written = await client.guaranteed_update(
         WORK, desired.name, desired.namespace, mutate=mutate, cached=existing
     )
-    if changed:
-        log.info("Updated Work", extra=where)
+    if not changed:
+        return None
+    log.info("Updated Work", extra=where)
+    return written
 
 
 async def delete_works(

@@ -49,6 +49,7 @@ from karmada.core.v1 import resource_template_pb2
 from karmada.machinery import errors
 from karmada.machinery.conditions import set_condition
 from karmada.machinery.controller import Controller, Requeue
+from karmada.machinery.recent import RecentWrites
 from karmada.machinery.scheme import CLUSTER_RESOURCE_BINDING, RESOURCE_BINDING, WORK, template_kind
 from karmada.machinery.structs import to_dict
 from karmada.member.marks import CRB_PERMANENT_ID_LABEL, RB_PERMANENT_ID_LABEL
@@ -93,6 +94,8 @@ class BindingStatusController(Controller):
         self.bindings = ctx.informers.get(RESOURCE_BINDING)
         self.cluster_bindings = ctx.informers.get(CLUSTER_RESOURCE_BINDING)
         self.works = ctx.informers.get(WORK)
+        self.recent_bindings = RecentWrites(self.bindings)
+        self.recent_cluster_bindings = RecentWrites(self.cluster_bindings)
         super().__init__(informers=[self.bindings, self.cluster_bindings, self.works])
         self.works.store.add_index(_BINDING_INDEX, _binding_key)
         self.bindings.add_handler(self._rb_event, self._rb_update, self._rb_event)
@@ -133,12 +136,15 @@ class BindingStatusController(Controller):
     async def reconcile(self, key: str) -> Requeue | None:
         cluster_scoped = key.startswith(_CRB)
         store_key = key.removeprefix(_CRB if cluster_scoped else _RB)
-        informer = self.cluster_bindings if cluster_scoped else self.bindings
-        binding: Binding | None = informer.get(store_key)
+        recent = self.recent_cluster_bindings if cluster_scoped else self.recent_bindings
+        binding: Binding | None = recent.get(store_key)
         if binding is None or binding.metadata.HasField("deletion_timestamp"):
             return None
         works = self._works_of(key, binding, cluster_scoped)
-        binding = await self._update_binding(binding, works, cluster_scoped)
+        written = await self._update_binding(binding, works, cluster_scoped)
+        if written is not binding:
+            recent.record(written)  # type: ignore[arg-type]
+        binding = written
         await self._update_template(binding)
         return None
 

@@ -14,9 +14,10 @@ preserveResourcesOnDeletion and the dispatching part of suspension.
 Everything else belongs to other controllers and is kept as found: the
 scheduler's clusters, the dependencies distributor's requiredBy, eviction
 tasks, reschedule triggers, suspension.scheduling, other labels and
-annotations, finalizers and status. Karmada's detector also puts the binding
-controller's finalizer on new bindings; here the binding controller adds its
-own, so a binding deleted while no binding controller runs is not stuck.
+annotations, finalizers and status. As Karmada's detector, the writer puts
+the binding controller's finalizer on new bindings, when this controller
+manager runs the binding controller (so a binding deleted while none runs is
+not stuck); otherwise the binding controller adds it itself.
 """
 
 from __future__ import annotations

@@ -28,7 +28,7 @@ import copy
 import logging
 import time
 import uuid
-from typing import Any
+from typing import Any, TypeVar
 
 from controller_manager.context import ControllerContext
 from controller_manager.controllers.detector.binding import (
@@ -59,6 +59,8 @@ from controller_manager.controllers.detector.matching import (
     is_skipped_namespace,
     policy_specificity,
     selected_kinds,
+    selector_targets,
+    template_targets,
 )
 from controller_manager.controllers.detector.metrics import (
     APPLY_ATTEMPTS,
@@ -67,10 +69,12 @@ from controller_manager.controllers.detector.metrics import (
     PREEMPTIONS,
 )
 from controller_manager.controllers.detector.writer import BindingWriter
+from controller_manager.registry import enabled
 from karmada.core.v1 import resource_template_pb2
 from karmada.machinery import errors
 from karmada.machinery.controller import Controller, Requeue
 from karmada.machinery.informer import NAMESPACE_INDEX, Informer, split_key
+from karmada.machinery.recent import RecentWrites
 from karmada.machinery.scheme import (
     CLUSTER_OVERRIDE_POLICY,
     CLUSTER_PROPAGATION_POLICY,
@@ -85,6 +89,7 @@ from karmada.names import CPP_PERMANENT_ID_LABEL, PP_PERMANENT_ID_LABEL
 from karmada.policy.v1alpha1 import cluster_override_policy_pb2 as cop_pb
 from karmada.policy.v1alpha1 import cluster_propagation_policy_pb2 as cpp_pb
 from karmada.policy.v1alpha1 import override_policy_pb2 as op_pb
+from karmada.policy.v1alpha1 import propagation_policy_pb2 as pp_pb
 
 __all__ = ["NAME", "ResourceDetector"]
 
@@ -97,6 +102,8 @@ ResourceTemplate = resource_template_pb2.ResourceTemplate
 Override = op_pb.OverridePolicy | cop_pb.ClusterOverridePolicy
 
 CONFLICT_RETRY_SECONDS = 0.1
+SELECTOR_INDEX = "detector.selector"
+P = TypeVar("P", pp_pb.PropagationPolicy, cpp_pb.ClusterPropagationPolicy)
 SYNC_WAIT_SECONDS = 5.0
 """How long a reconcile waits for a new template kind's first list before retrying later."""
 
@@ -138,8 +145,16 @@ class ResourceDetector(Controller):
                 self.cluster_overrides,
             ]
         )
+        for informer in (self.policies, self.cluster_policies):
+            informer.store.add_index(SELECTOR_INDEX, selector_targets)
         self.templates: dict[tuple[str, str], Informer[ResourceTemplate]] = {}
-        self.writer = BindingWriter(ctx.client, self.bindings, self.cluster_bindings)
+        self.recent_templates: dict[tuple[str, str], RecentWrites[ResourceTemplate]] = {}
+        self.writer = BindingWriter(
+            ctx.client,
+            self.bindings,
+            self.cluster_bindings,
+            finalize="binding" in enabled(ctx.options.controllers),
+        )
         self.policies.add_handler(self._policy_added, self._policy_updated, self._policy_deleted)
         self.cluster_policies.add_handler(
             self._policy_added, self._policy_updated, self._policy_deleted
@@ -163,6 +178,7 @@ class ResourceDetector(Controller):
             informer.store.add_index(CLAIM_INDEX, claim_index_values)
             informer.add_handler(self._template_event, self._template_updated, self._template_event)
             self.templates[(api_version, kind)] = informer
+            self.recent_templates[(api_version, kind)] = RecentWrites(informer)
             log.info("Watching template kind", extra={"apiVersion": api_version, "kind": kind})
         return informer
 
@@ -304,15 +320,16 @@ class ResourceDetector(Controller):
         if informer is None:
             return
         await _synced(informer)
-        template = informer.get(store_key(namespace, name))
+        template = self.recent_templates[(api_version, kind)].get(store_key(namespace, name))
         if template is None:
             await self.writer.template_gone(api_version, kind, namespace, name)
             return
         if template.metadata.HasField("deletion_timestamp") or is_skipped_namespace(namespace):
             return
         started = time.perf_counter()
-        policies = self.policies.by_index(NAMESPACE_INDEX, namespace) if namespace else []
-        decision = decide(template, policies, self.cluster_policies.list())
+        policies = self._selecting(self.policies, template, cluster=False) if namespace else []
+        cluster_policies = self._selecting(self.cluster_policies, template, cluster=True)
+        decision = decide(template, policies, cluster_policies)
         MATCH_DURATION.observe(time.perf_counter() - started)
         fields: dict[str, Any] = {"template": template_key(api_version, kind, namespace, name)}
         if decision.released is not None:
@@ -328,6 +345,17 @@ class ResourceDetector(Controller):
             }
             log.info("Policy preempts another", extra={**fields, **preempted})
         await self._apply(template, decision.policy, preempting=decision.preempted is not None)
+
+    @staticmethod
+    def _selecting(informer: Informer[P], template: ResourceTemplate, *, cluster: bool) -> list[P]:
+        """The policies with a selector for the template's kind and name (or any name)."""
+        keys = {
+            key
+            for value in template_targets(template, cluster=cluster)
+            for key in informer.store.index_keys(SELECTOR_INDEX, value)
+        }
+        found = (informer.get(key) for key in sorted(keys))
+        return [policy for policy in found if policy is not None]
 
     async def _apply(self, template: ResourceTemplate, policy: Policy, *, preempting: bool) -> None:
         if missing := self._missing_overrides(policy):
@@ -345,6 +373,7 @@ class ResourceDetector(Controller):
                 updated = copy.deepcopy(template)
                 set_claim(updated.metadata, claim)
                 template = await self.client.update(updated)
+                self.recent_templates[(template.api_version, template.kind)].record(template)
             await self.writer.sync_binding(template, policy, claim)
             result = "success"
         finally:

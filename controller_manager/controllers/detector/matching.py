@@ -62,6 +62,8 @@ __all__ = [
     "policy_specificity",
     "selected_kinds",
     "selector_specificity",
+    "selector_targets",
+    "template_targets",
 ]
 
 ResourceTemplate = resource_template_pb2.ResourceTemplate
@@ -244,3 +246,30 @@ def selected_kinds(policy: Policy) -> set[tuple[str, str]]:
         for s in policy.spec.resource_selectors
         if s.api_version and s.kind and typed_kind(s.api_version, s.kind) is None
     }
+
+
+def _target(namespace: str, api_version: str, kind: str, name: str) -> str:
+    return f"{namespace}|{api_version}|{kind}|{name}"
+
+
+def selector_targets(policy: Policy) -> list[str]:
+    """Index values of a policy: what each selector can match, name or any ("").
+
+    A PropagationPolicy's values carry its namespace, a cluster policy's do
+    not. A template's `template_targets` meet every policy that may match it,
+    so matching looks at those instead of every policy in the namespace.
+    """
+    namespace = policy.metadata.namespace if isinstance(policy, pp_pb.PropagationPolicy) else ""
+    return sorted(
+        {_target(namespace, s.api_version, s.kind, s.name) for s in policy.spec.resource_selectors}
+    )
+
+
+def template_targets(template: ResourceTemplate, *, cluster: bool) -> list[str]:
+    """The index values under which the policies that may match `template` are found."""
+    namespace = "" if cluster else template.metadata.namespace
+    api_version, kind = template.api_version, template.kind
+    return [
+        _target(namespace, api_version, kind, template.metadata.name),
+        _target(namespace, api_version, kind, ""),
+    ]

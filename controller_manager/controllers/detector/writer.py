@@ -31,8 +31,9 @@ from karmada.core.v1 import resource_template_pb2
 from karmada.machinery import errors
 from karmada.machinery.client import Client
 from karmada.machinery.informer import Informer
+from karmada.machinery.recent import RecentWrites
 from karmada.machinery.scheme import CLUSTER_RESOURCE_BINDING, RESOURCE_BINDING, template_kind
-from karmada.names import binding_name
+from karmada.names import BINDING_FINALIZER, CRB_FINALIZER, binding_name
 from karmada.templates import to_manifest
 from karmada.work.v1alpha2 import cluster_resource_binding_pb2 as crb_pb
 from karmada.work.v1alpha2 import resource_binding_pb2 as rb_pb
@@ -52,18 +53,30 @@ class BindingWriter:
         client: Client,
         bindings: Informer[rb_pb.ResourceBinding],
         cluster_bindings: Informer[crb_pb.ClusterResourceBinding],
+        *,
+        finalize: bool = False,
     ) -> None:
+        """`finalize`: new bindings start with the binding controller's finalizer."""
         self.client = client
+        self.finalize = finalize
         self.bindings = bindings
         self.cluster_bindings = cluster_bindings
+        self._recent = RecentWrites(bindings)
+        self._recent_cluster = RecentWrites(cluster_bindings)
 
     def stored_binding(self, template: ResourceTemplate) -> Binding | None:
+        """The template's binding: as last written here, or as the informer has it."""
         meta = template.metadata
-        store = self.bindings if meta.namespace else self.cluster_bindings
-        found: Binding | None = store.get(
-            store_key(meta.namespace, binding_name(meta.name, template.kind))
-        )
-        return found
+        key = store_key(meta.namespace, binding_name(meta.name, template.kind))
+        if meta.namespace:
+            return self._recent.get(key)
+        return self._recent_cluster.get(key)
+
+    def _written(self, binding: Binding) -> None:
+        if isinstance(binding, rb_pb.ResourceBinding):
+            self._recent.record(binding)
+        else:
+            self._recent_cluster.record(binding)
 
     async def sync_binding(self, template: ResourceTemplate, policy: Policy, claim: Claim) -> None:
         fields = {"template": key_of_template(template)}
@@ -85,7 +98,10 @@ class BindingWriter:
             new_id=str(uuid.uuid4()),
         )
         if existing is None:
-            await self.client.create(desired)
+            if self.finalize:
+                finalizer = BINDING_FINALIZER if template.metadata.namespace else CRB_FINALIZER
+                desired.metadata.finalizers.append(finalizer)
+            self._written(await self.client.create(desired))
             log.info("Created binding", extra={**fields, "binding": desired.metadata.name})
             return
         if existing.metadata.HasField("deletion_timestamp"):
@@ -102,7 +118,7 @@ class BindingWriter:
             return
         if same_apart_from_resource_version(desired, existing):
             return
-        await self.client.update(desired)
+        self._written(await self.client.update(desired))
         log.info("Updated binding", extra={**fields, "binding": desired.metadata.name})
 
     async def release(self, template: ResourceTemplate) -> None:

@@ -40,6 +40,7 @@ from karmada.machinery import errors
 from karmada.machinery.conditions import set_condition
 from karmada.machinery.controller import Controller, Requeue
 from karmada.machinery.informer import NAMESPACE_INDEX
+from karmada.machinery.recent import RecentWrites
 from karmada.machinery.scheme import CLUSTER, WORK
 from karmada.member import LISTED, MemberClient, Seen, Unreachable
 from karmada.names import EXECUTION_FINALIZER, execution_space
@@ -75,6 +76,7 @@ class ExecutionController(Controller):
         self.client = ctx.client
         self.members = ctx.members
         self.works = ctx.informers.get(WORK)
+        self.recent = RecentWrites(self.works)
         self.clusters = ctx.informers.get(CLUSTER)
         super().__init__(informers=[self.works, self.clusters])
         self.watches = memberwatch.shared(ctx)
@@ -135,7 +137,7 @@ class ExecutionController(Controller):
     # Reconcile
 
     async def reconcile(self, key: str) -> Requeue | None:
-        work = self.works.get(key)
+        work = self.recent.get(key)
         if work is None:
             self._forget(key)
             return None
@@ -304,9 +306,11 @@ class ExecutionController(Controller):
             current.metadata.finalizers.append(EXECUTION_FINALIZER)
             return current
 
-        return await self.client.guaranteed_update(
+        updated = await self.client.guaranteed_update(
             WORK, work.metadata.name, work.metadata.namespace, mutate=mutate, cached=work
         )
+        self.recent.record(updated)
+        return updated
 
     async def _set_conditions(
         self, work: work_pb2.Work, conditions: list[Condition], summary: Summary | None = None
@@ -327,4 +331,5 @@ class ExecutionController(Controller):
                 )
             return changed
 
-        await write_work_status(self.client, work, apply)
+        if (written := await write_work_status(self.client, work, apply)) is not None:
+            self.recent.record(written)

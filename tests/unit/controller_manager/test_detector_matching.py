@@ -11,8 +11,11 @@ from controller_manager.controllers.detector.matching import (
     Specificity,
     decide,
     is_skipped_namespace,
+    policy_specificity,
     selected_kinds,
     selector_specificity,
+    selector_targets,
+    template_targets,
 )
 from karmada.core.v1 import resource_template_pb2
 from karmada.machinery.scheme import (
@@ -362,3 +365,43 @@ def test_selected_kinds_leave_out_typed_kinds() -> None:
         pp_pb.ResourceSelector(api_version="multicluster.x-k8s.io/v1alpha1", kind="ServiceExport"),
     )
     assert selected_kinds(policy) == {("apps/v1", "Deployment"), ("v1", "ConfigMap")}
+
+
+SELECTORS = [
+    selector(),
+    selector(name="web"),
+    selector(name="api"),
+    selector(labels={"app": "web"}),
+    selector(namespace="other"),
+    selector(api_version="apps/v1beta1"),
+    selector(kind="StatefulSet", name="web"),
+]
+
+
+@pytest.mark.parametrize("sel", SELECTORS)
+@pytest.mark.parametrize("cluster", [False, True])
+@pytest.mark.parametrize(
+    "template", [deployment(), deployment(name="api"), deployment(namespace="x")]
+)
+def test_the_selector_index_finds_every_policy_that_matches(
+    sel: pp_pb.ResourceSelector, cluster: bool, template: resource_template_pb2.ResourceTemplate
+) -> None:
+    policy: pp_pb.PropagationPolicy | cpp_pb.ClusterPropagationPolicy = (
+        cpp("c", sel) if cluster else pp("p", sel)
+    )
+    found = set(selector_targets(policy)) & set(template_targets(template, cluster=cluster))
+    if policy_specificity(template, policy) != Specificity.MISMATCH:
+        assert found, "a matching policy must be found through the index"
+
+
+def test_the_selector_index_narrows_by_name_kind_and_namespace() -> None:
+    web = deployment()
+    targets = set(template_targets(web, cluster=False))
+    assert set(selector_targets(pp("p", selector(name="web")))) <= targets
+    assert set(selector_targets(pp("p", selector(labels={"app": "x"})))) <= targets
+    assert not set(selector_targets(pp("p", selector(name="api")))) & targets
+    assert not set(selector_targets(pp("p", selector(kind="StatefulSet")))) & targets
+    assert not set(selector_targets(pp("p", namespace="x"))) & targets
+    assert set(selector_targets(cpp("c", selector(name="web")))) <= set(
+        template_targets(web, cluster=True)
+    )
