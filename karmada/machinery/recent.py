@@ -34,8 +34,14 @@ class RecentWrites(Generic[M]):
         return len(self._written)
 
     def record(self, obj: M) -> None:
-        """Remembers `obj` as the apiserver returned it from a write."""
-        self._written[key_of(obj)] = obj
+        """Remembers `obj` as the apiserver returned it from a write.
+
+        Not if the informer already has it (its event can come before the
+        write's answer): nothing would come to make it forget.
+        """
+        key = key_of(obj)
+        if self._informer.store.revision(key) < _revision(obj):
+            self._written[key] = obj
 
     def get(self, key: str) -> M | None:
         """The newer of the informer's copy and the remembered write."""

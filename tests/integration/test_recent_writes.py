@@ -56,3 +56,21 @@ async def test_written_objects_are_read_until_the_informer_catches_up(
         )
     finally:
         await informer.stop()
+
+
+async def test_a_write_the_informer_already_has_is_not_kept(client: Client, namespace: str) -> None:
+    informer = Informer(client, CONFIGMAP, namespace=namespace)
+    recent = RecentWrites(informer)
+    informer.start()
+    try:
+        assert await informer.wait_for_sync(30)
+        created = await client.create(configmap(namespace, "b", "1"))
+
+        async def seen() -> bool:
+            return informer.get(key_of(created)) is not None
+
+        await eventually(seen, timeout=30, what="the informer to see the create")
+        recent.record(created)
+        assert len(recent) == 0
+    finally:
+        await informer.stop()

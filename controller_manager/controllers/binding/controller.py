@@ -260,6 +260,12 @@ class _BindingController(Controller, Generic[B]):
                 extra=self._fields(binding, kind=resource.kind, template=key),
             )
             return Requeue(TEMPLATE_RETRY_SECONDS)
+        if events.claim_behind(template, binding):
+            # The detector claimed the template before writing the binding; the
+            # claim's event requeues the binding, and Works rendered from this
+            # copy would have to be rewritten at once.
+            log.debug("Template copy predates its claim; waiting", extra=self._fields(binding))
+            return None
         return template
 
     def _completions(

@@ -16,7 +16,7 @@ from controller_manager.controllers.binding.render import Binding, target_cluste
 from karmada.cluster.v1alpha1 import cluster_pb2
 from karmada.core.v1 import resource_template_pb2
 from karmada.member.marks import CRB_NAME_ANNOTATION, RB_NAME_ANNOTATION, RB_NAMESPACE_ANNOTATION
-from karmada.names import binding_name
+from karmada.names import CPP_PERMANENT_ID_LABEL, PP_PERMANENT_ID_LABEL, binding_name
 from karmada.policy.v1alpha1 import propagation_policy_pb2 as pp_pb
 from karmada.work.v1alpha1 import work_pb2
 from karmada.work.v1alpha2 import resource_binding_pb2 as rb_pb
@@ -27,6 +27,7 @@ __all__ = [
     "binding_changed",
     "binding_key_of_template",
     "binding_key_of_work",
+    "claim_behind",
     "cluster_changed",
     "clusters_of_binding",
     "selectors_may_match",
@@ -130,3 +131,12 @@ def template_changed(old: Template, new: Template) -> bool:
         or o.uid != n.uid
         or o.generation != n.generation
     )
+
+
+_CLAIM_IDS: Final = (PP_PERMANENT_ID_LABEL, CPP_PERMANENT_ID_LABEL)
+
+
+def claim_behind(template: Template, binding: Binding) -> bool:
+    """Whether the template copy lacks the policy claim its binding was written with."""
+    labels, claimed = template.metadata.labels, binding.metadata.labels
+    return any(claimed.get(label) and labels.get(label) != claimed[label] for label in _CLAIM_IDS)

@@ -63,7 +63,7 @@ NAME = "bindingStatus"
 
 log = logging.getLogger(__name__)
 
-COALESCE_SECONDS: Final = 0.2
+COALESCE_SECONDS: Final = 0.5
 _BINDING_INDEX: Final = "binding-status/binding"
 _RB: Final = "rb:"
 _CRB: Final = "crb:"

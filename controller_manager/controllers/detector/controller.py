@@ -287,16 +287,35 @@ class ResourceDetector(Controller):
             if informer is None:
                 continue
             await _synced(informer)
-            scope = (
-                informer.list()
-                if cluster
-                else informer.by_index(NAMESPACE_INDEX, policy.metadata.namespace)
-            )
-            for template in scope:
+            for template in self._in_scope(informer, policy, api_version, kind):
                 if policy_specificity(template, policy):
                     self._enqueue_template(template)
         for template in self._claimed(cluster, permanent_id):
             self._enqueue_template(template)
+
+    @staticmethod
+    def _in_scope(
+        informer: Informer[ResourceTemplate], policy: Policy, api_version: str, kind: str
+    ) -> list[ResourceTemplate]:
+        """The templates of a kind the policy may select: looked up by key when every selector
+        names one (and its namespace, for a namespaced kind), else the whole scope."""
+        namespace = (
+            ""
+            if isinstance(policy, cpp_pb.ClusterPropagationPolicy)
+            else (policy.metadata.namespace)
+        )
+        selectors = [
+            s
+            for s in policy.spec.resource_selectors
+            if (s.api_version, s.kind) == (api_version, kind)
+        ]
+        if selectors and all(s.name and (s.namespace or namespace) for s in selectors):
+            keys = {store_key(s.namespace or namespace, s.name) for s in selectors}
+            found = (informer.get(key) for key in sorted(keys))
+            return [template for template in found if template is not None]
+        if namespace:
+            return informer.by_index(NAMESPACE_INDEX, namespace)
+        return informer.list()
 
     async def _ensure_policy_id(self, policy: Policy) -> str:
         """The policy's permanent id, assigned (a uuid in its own label) if it has none."""

@@ -8,6 +8,7 @@ from controller_manager.controllers.binding.events import (
     binding_changed,
     binding_key_of_template,
     binding_key_of_work,
+    claim_behind,
     cluster_changed,
     clusters_of_binding,
     selectors_may_match,
@@ -15,7 +16,8 @@ from controller_manager.controllers.binding.events import (
     work_changed,
 )
 from karmada.cluster.v1alpha1 import cluster_pb2
-from karmada.machinery.scheme import RESOURCE_BINDING, WORK
+from karmada.machinery.scheme import RESOURCE_BINDING, WORK, template_kind
+from karmada.names import CPP_PERMANENT_ID_LABEL, PP_PERMANENT_ID_LABEL
 from karmada.policy.v1alpha1 import propagation_policy_pb2 as pp_pb
 from karmada.templates import to_template
 from karmada.work.v1alpha2 import resource_binding_pb2 as rb_pb
@@ -144,3 +146,25 @@ def test_template_changed_ignores_status() -> None:
     assert not template_changed(old, new)
     new.body.get_or_create_struct("spec")["replicas"] = 2
     assert template_changed(old, new)
+
+
+@pytest.mark.parametrize(
+    ("template_labels", "binding_labels", "behind"),
+    [
+        ({}, {}, False),
+        ({}, {PP_PERMANENT_ID_LABEL: "a"}, True),
+        ({PP_PERMANENT_ID_LABEL: "a"}, {PP_PERMANENT_ID_LABEL: "a"}, False),
+        ({PP_PERMANENT_ID_LABEL: "old"}, {PP_PERMANENT_ID_LABEL: "a"}, True),
+        ({PP_PERMANENT_ID_LABEL: "a"}, {}, False),
+        ({}, {CPP_PERMANENT_ID_LABEL: "c"}, True),
+        ({CPP_PERMANENT_ID_LABEL: "c"}, {CPP_PERMANENT_ID_LABEL: "c"}, False),
+    ],
+)
+def test_claim_behind(
+    template_labels: dict[str, str], binding_labels: dict[str, str], behind: bool
+) -> None:
+    template = template_kind("apps/v1", "Deployment").new(name="web", namespace="ns")
+    template.metadata.labels.update(template_labels)
+    binding = RESOURCE_BINDING.new(name="web-deployment", namespace="ns")
+    binding.metadata.labels.update(binding_labels)
+    assert claim_behind(template, binding) is behind
