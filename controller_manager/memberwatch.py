@@ -36,6 +36,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import sys
 import time
 import weakref
 from collections import Counter
@@ -112,6 +113,11 @@ class _Watch:
     task: asyncio.Task[None] | None = None
     applied: dict[str, dict[str, Any]] = field(default_factory=dict)
     """Objects as the execution controller's apply returned them, not yet seen by the watch."""
+    key: WatchKey = field(init=False)
+    """(cluster, apiVersion, kind), one tuple shared by every index entry of the watch."""
+
+    def __post_init__(self) -> None:
+        self.key = (self.cluster, self.api_version, self.kind)
 
 
 class MemberWatches:
@@ -131,10 +137,12 @@ class MemberWatches:
         self.client_check_period = client_check_period
         self._handlers: list[Callable[[WatchChange], None]] = []
         self._work_kinds: dict[str, frozenset[WatchKey]] = {}
+        self._kind_sets: dict[frozenset[WatchKey], frozenset[WatchKey]] = {}
         self._refs: Counter[WatchKey] = Counter()
         self._push: set[str] = set()
         self._watches: dict[WatchKey, _Watch] = {}
-        self._by_work: dict[str, set[tuple[WatchKey, str]]] = {}
+        self._by_work: dict[str, tuple[tuple[WatchKey, str], ...]] = {}
+        """Work key -> (watch, object key) of its objects; tuples, as most Works have one."""
         self._dirty = asyncio.Event()
         self._users = 0
         self._supervisor: asyncio.Task[None] | None = None
@@ -243,6 +251,8 @@ class MemberWatches:
         if not cluster:
             return
         kinds = frozenset((cluster, av, kind) for av, kind in kinds_of(work))
+        # Most Works of a cluster mention the same kinds: they share one set.
+        kinds = self._kind_sets.setdefault(kinds, kinds)
         key = key_of(work)
         previous = self._work_kinds.get(key, frozenset())
         if kinds == previous:
@@ -372,18 +382,22 @@ class MemberWatches:
     def _index(
         self, watch: _Watch, name: str, old: dict[str, Any] | None, new: dict[str, Any]
     ) -> None:
-        key = (watch.cluster, watch.api_version, watch.kind)
+        key = watch.key
         if old is not None:
             self._unindex(key, name, old)
         if work := work_key_of(new, watch.cluster):
-            self._by_work.setdefault(work, set()).add((key, name))
+            entries = self._by_work.get(work, ())
+            if (key, name) not in entries:
+                self._by_work[sys.intern(work)] = (*entries, (key, name))
 
     def _unindex(self, key: WatchKey, name: str, obj: dict[str, Any]) -> None:
         work = work_key_of(obj, key[0])
         entries = self._by_work.get(work) if work else None
         if entries is not None:
-            entries.discard((key, name))
-            if not entries:
+            kept = tuple(entry for entry in entries if entry != (key, name))
+            if kept:
+                self._by_work[work] = kept  # type: ignore[index]
+            else:
                 del self._by_work[work]  # type: ignore[arg-type]
 
     def _emit(self, change: WatchChange) -> None:

@@ -26,6 +26,7 @@ from __future__ import annotations
 import enum
 import logging
 import os
+import sys
 from collections.abc import AsyncGenerator, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -66,6 +67,11 @@ from karmada.member.watch import (
 log = logging.getLogger(__name__)
 
 _RecordKey = tuple[str, str, str, str]
+
+
+def _record_key(api_version: str, kind: str, namespace: str, name: str) -> _RecordKey:
+    """Interned: the client keeps a record per object it applied."""
+    return (sys.intern(api_version), sys.intern(kind), sys.intern(namespace), sys.intern(name))
 
 
 @dataclass(frozen=True)
@@ -291,7 +297,7 @@ class MemberClient:
         )
         namespace = self._namespace_for(info, desired)
         name = str(desired["metadata"]["name"])
-        record_key = (api_version, kind, namespace, name)
+        record_key = _record_key(api_version, kind, namespace, name)
         digest = fingerprint(desired)
         for attempt in range(self.options.conflict_retries):
             observed: Object | None

@@ -82,7 +82,8 @@ class ExecutionController(Controller):
         self.watches = memberwatch.shared(ctx)
         self.outages = Outages()
         self.retries = Retries()
-        self._applied: dict[str, set[Identity]] = {}
+        self._applied: dict[str, tuple[Identity, ...]] = {}
+        """What this process applied per Work (tuples: a Work has one object or a few)."""
         self.works.add_handler(self._work_event, self._work_updated, self._work_event)
         self.clusters.add_handler(self._cluster_event, self._cluster_updated, self._cluster_event)
         self.watches.subscribe(self._member_changed)
@@ -182,7 +183,7 @@ class ExecutionController(Controller):
         outcome = await apply_manifests(client, work, manifests, self._seen_in(client.cluster))
         if outcome.unreachable is None:
             self.outages.recovered(client.cluster)
-            candidates = self._applied.get(key, set()) | {
+            candidates = set(self._applied.get(key, ())) | {
                 identity_of(obj) for obj in self.watches.objects_of_work(key)
             }
             try:
@@ -192,7 +193,7 @@ class ExecutionController(Controller):
                 outcome.failures.append(str(error))
             else:
                 outcome.failures += failures
-                self._applied[key] = outcome.applied | failed
+                self._applied[key] = tuple(sorted(outcome.applied | failed))
         for ordinal, (stored, _) in outcome.stored.items():
             manifest = manifests[ordinal]
             self.watches.observe(
@@ -249,7 +250,7 @@ class ExecutionController(Controller):
         except MemberUnavailable as error:
             return await self._release(key, work) if leaving else self._retry(key, str(error))
         targets = {identity_of(manifest) for manifest in manifests_of(work)}
-        targets |= self._applied.get(key, set())
+        targets |= set(self._applied.get(key, ()))
         targets |= {identity_of(obj) for obj in self.watches.objects_of_work(key)}
         try:
             _, failures = await delete_objects(client, work, targets)

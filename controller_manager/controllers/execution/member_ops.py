@@ -11,6 +11,7 @@ aggregates per-manifest errors.
 from __future__ import annotations
 
 import logging
+import sys
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -59,11 +60,12 @@ class Outcome:
 def identity_of(obj: Mapping[str, Any]) -> Identity:
     metadata = obj.get("metadata")
     meta = metadata if isinstance(metadata, Mapping) else {}
+    # Interned: the controller keeps an identity per object it applied.
     return (
-        str(obj.get("apiVersion", "")),
-        str(obj.get("kind", "")),
-        str(meta.get("namespace") or ""),
-        str(meta.get("name") or ""),
+        sys.intern(str(obj.get("apiVersion", ""))),
+        sys.intern(str(obj.get("kind", ""))),
+        sys.intern(str(meta.get("namespace") or "")),
+        sys.intern(str(meta.get("name") or "")),
     )
 
 
