@@ -21,7 +21,7 @@ status recomputed from its current spec, as RetryOnConflict does. The
 template is taken from the shared template informer (the resource detector's)
 and written the same way. Work and binding events requeue the binding after
 `COALESCE_SECONDS`, so the Works of one binding reporting one after the other
-(ten clusters applying one Deployment) cost one status write, not ten; the
+(ten clusters applying one Deployment) cost a write or two, not ten; the
 template's own events need not requeue, since every change that matters
 reaches its Works first.
 """
