@@ -21,6 +21,7 @@ from karmada.member.marks import (
     CONFLICT_RESOLUTION_ANNOTATION,
     CRB_NAME_ANNOTATION,
     CRB_PERMANENT_ID_LABEL,
+    MANAGED_LABEL,
     RB_NAME_ANNOTATION,
     RB_NAMESPACE_ANNOTATION,
     RB_PERMANENT_ID_LABEL,
@@ -31,12 +32,19 @@ from karmada.member.marks import (
     ConflictResolution,
     annotations_of,
 )
-from karmada.names import cluster_of_execution_space, execution_space
+from karmada.names import (
+    TEMPLATE_GENERATION_ANNOTATION,
+    cluster_of_execution_space,
+    execution_space,
+)
 from karmada.work.v1alpha1 import work_pb2
 
 __all__ = [
+    "BINDING_INDEX",
     "ObjectKey",
     "apply_order",
+    "binding_index_value",
+    "binding_index_values",
     "binding_of",
     "cluster_of",
     "cluster_ready",
@@ -72,8 +80,12 @@ _STATUS_METADATA: Final = (
     "resourceVersion",
     "generation",
     "deletionTimestamp",
-    "labels",
-    "annotations",
+)
+_STATUS_LABELS: Final = (MANAGED_LABEL,)
+_STATUS_ANNOTATIONS: Final = (
+    WORK_NAMESPACE_ANNOTATION,
+    WORK_NAME_ANNOTATION,
+    TEMPLATE_GENERATION_ANNOTATION,
 )
 _SPEC_TEMPLATES: Final = frozenset({"template", "jobTemplate", "volumeClaimTemplates"})
 
@@ -205,17 +217,25 @@ def drifted(old: Mapping[str, Any] | None, new: Mapping[str, Any] | None) -> boo
 def status_view(obj: Mapping[str, Any]) -> dict[str, Any]:
     """What status collection and ownership checks read of a member object, and no more.
 
-    Identity, resourceVersion, generation, labels and annotations; the spec
-    without its templates (pod templates are most of a workload's spec); the
-    status. Payloads (a ConfigMap's or Secret's data) and server bookkeeping
-    (managedFields) are left out: the member watches hold this view of every
-    object, and drift is told by `drift_digest`, taken from the whole object.
+    Identity, resourceVersion, generation; of the labels and annotations,
+    those that say which Work the object is for (ownership) and which template
+    generation it was rendered from (observedGeneration); the spec without its
+    templates (pod templates are most of a workload's spec); the status.
+    Payloads (a ConfigMap's or Secret's data), Karmada's other marks and server
+    bookkeeping (managedFields) are left out: the member watches hold this
+    view of every object, and drift is told by `drift_digest`, taken from the
+    whole object.
     """
     metadata = obj.get("metadata") or {}
+    meta = {key: metadata[key] for key in _STATUS_METADATA if key in metadata}
+    for field, kept in (("labels", _STATUS_LABELS), ("annotations", _STATUS_ANNOTATIONS)):
+        values = metadata.get(field) or {}
+        if picked := {key: values[key] for key in kept if key in values}:
+            meta[field] = picked
     view: dict[str, Any] = {
         "apiVersion": obj.get("apiVersion", ""),
         "kind": obj.get("kind", ""),
-        "metadata": {key: metadata[key] for key in _STATUS_METADATA if key in metadata},
+        "metadata": meta,
     }
     spec = obj.get("spec")
     if isinstance(spec, Mapping):
@@ -234,6 +254,25 @@ def cluster_ready(cluster: cluster_pb2.Cluster) -> str:
     """The Ready condition's status ("" while the cluster status controller has not set it)."""
     condition = find_condition(cluster.status.conditions, "Ready")
     return condition.status if condition is not None else ""
+
+
+BINDING_INDEX: Final = "works.binding"
+"""Work index shared by the binding and binding status controllers: `binding_index_value`."""
+
+
+def binding_index_value(cluster_scoped: bool, key: str) -> str:
+    """The BINDING_INDEX value of the (Cluster)ResourceBinding with store key `key`."""
+    return f"{'crb' if cluster_scoped else 'rb'}:{key}"
+
+
+def binding_index_values(work: work_pb2.Work) -> list[str]:
+    """BINDING_INDEX values of a Work: its binding's, as its annotations say."""
+    ref = binding_of(work)
+    if ref is None:
+        return []
+    if ref.namespace:
+        return [binding_index_value(False, f"{ref.namespace}/{ref.name}")]
+    return [binding_index_value(True, ref.name)]
 
 
 def cluster_of(work: work_pb2.Work) -> str:

@@ -107,6 +107,11 @@ class Store(Generic[M]):
         for key, obj in self._objects():
             self._index(name, key, obj)
 
+    def ensure_index(self, name: str, fn: Indexer[M]) -> None:
+        """`add_index` unless an index of that name exists (controllers sharing one index)."""
+        if name not in self._indexers:
+            self.add_index(name, fn)
+
     def index_keys(self, name: str, value: str) -> builtins.list[str]:
         """Keys of the objects whose index `name` holds `value`, sorted; KeyError for an unknown index."""
         return sorted(self._indices[name].get(value, ()))

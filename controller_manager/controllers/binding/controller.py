@@ -27,7 +27,6 @@ label; the names work as well and need no label to be present).
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import uuid
 from typing import Any, ClassVar, Final, Generic, TypeVar
@@ -50,7 +49,12 @@ from controller_manager.controllers.binding.writes import (
 from controller_manager.interpreter import InterpretError
 from controller_manager.overrides import OverrideError
 from controller_manager.registry import enabled
-from controller_manager.works import is_push
+from controller_manager.works import (
+    BINDING_INDEX,
+    binding_index_value,
+    binding_index_values,
+    is_push,
+)
 from karmada.cluster.v1alpha1 import cluster_pb2
 from karmada.core.v1 import resource_template_pb2
 from karmada.machinery import errors
@@ -133,8 +137,7 @@ class _BindingController(Controller, Generic[B]):
             ]
         )
         self._template_kinds: set[tuple[str, str]] = set()
-        with contextlib.suppress(ValueError):  # The other binding controller added it.
-            self.works.store.add_index(events.BINDING_INDEX, events.binding_key_of_work)
+        self.works.store.ensure_index(BINDING_INDEX, binding_index_values)
         self.bindings.store.add_index(events.CLUSTER_INDEX, events.clusters_of_binding)
         self.bindings.add_handler(self.enqueue, self._binding_updated, self.enqueue)
         self.works.add_handler(None, self._work_updated, self._work_deleted)
@@ -218,7 +221,7 @@ class _BindingController(Controller, Generic[B]):
         binding = self.bindings.get(key)
         if binding is None:
             return None
-        works = self.works.by_index(events.BINDING_INDEX, key)
+        works = self.works.by_index(BINDING_INDEX, binding_index_value(not self.namespaced, key))
         if binding.metadata.HasField("deletion_timestamp"):
             await delete_works(self.client, works, fields=self._fields(binding))
             await remove_finalizer(self.client, self.kind, binding, self.finalizer)

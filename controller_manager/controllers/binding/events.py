@@ -22,7 +22,6 @@ from karmada.work.v1alpha1 import work_pb2
 from karmada.work.v1alpha2 import resource_binding_pb2 as rb_pb
 
 __all__ = [
-    "BINDING_INDEX",
     "CLUSTER_INDEX",
     "binding_changed",
     "binding_key_of_template",
@@ -35,8 +34,6 @@ __all__ = [
     "work_changed",
 ]
 
-BINDING_INDEX: Final = "binding-controller.binding"
-"""Work index: the queue key of the binding the Work belongs to."""
 CLUSTER_INDEX: Final = "binding-controller.cluster"
 """Binding index: every cluster the binding targets or keeps a Work in."""
 

@@ -44,7 +44,12 @@ from controller_manager.controllers.binding_status.items import (
     reflected,
 )
 from controller_manager.interpreter import aggregate_status
-from controller_manager.works import binding_of, cluster_of
+from controller_manager.works import (
+    BINDING_INDEX,
+    binding_index_value,
+    binding_index_values,
+    cluster_of,
+)
 from karmada.core.v1 import resource_template_pb2
 from karmada.machinery import errors
 from karmada.machinery.conditions import set_condition
@@ -64,20 +69,10 @@ NAME = "bindingStatus"
 log = logging.getLogger(__name__)
 
 COALESCE_SECONDS: Final = 0.5
-_BINDING_INDEX: Final = "binding-status/binding"
-_RB: Final = "rb:"
-_CRB: Final = "crb:"
+_RB: Final = binding_index_value(False, "")
+_CRB: Final = binding_index_value(True, "")
 
 Binding = resource_binding_pb2.ResourceBinding | cluster_resource_binding_pb2.ClusterResourceBinding
-
-
-def _binding_key(work: work_pb2.Work) -> list[str]:
-    ref = binding_of(work)
-    if ref is None:
-        return []
-    if ref.namespace:
-        return [f"{_RB}{ref.namespace}/{ref.name}"]
-    return [f"{_CRB}{ref.name}"]
 
 
 def _permanent_id(binding: Binding, cluster_scoped: bool) -> str:
@@ -97,7 +92,7 @@ class BindingStatusController(Controller):
         self.recent_bindings = RecentWrites(self.bindings)
         self.recent_cluster_bindings = RecentWrites(self.cluster_bindings)
         super().__init__(informers=[self.bindings, self.cluster_bindings, self.works])
-        self.works.store.add_index(_BINDING_INDEX, _binding_key)
+        self.works.store.ensure_index(BINDING_INDEX, binding_index_values)
         self.bindings.add_handler(self._rb_event, self._rb_update, self._rb_event)
         self.cluster_bindings.add_handler(self._crb_event, self._crb_update, self._crb_event)
         self.works.add_handler(self._work_event, self._work_update, self._work_event)
@@ -123,11 +118,11 @@ class BindingStatusController(Controller):
         self._crb_event(new)
 
     def _work_event(self, work: work_pb2.Work) -> None:
-        for key in _binding_key(work):
+        for key in binding_index_values(work):
             self.enqueue_after(key, COALESCE_SECONDS)
 
     def _work_update(self, old: work_pb2.Work, new: work_pb2.Work) -> None:
-        keys = set(_binding_key(old)) | set(_binding_key(new))
+        keys = set(binding_index_values(old)) | set(binding_index_values(new))
         for key in keys:
             self.enqueue_after(key, COALESCE_SECONDS)
 
@@ -154,7 +149,7 @@ class BindingStatusController(Controller):
         permanent_id = _permanent_id(binding, cluster_scoped)
         label = CRB_PERMANENT_ID_LABEL if cluster_scoped else RB_PERMANENT_ID_LABEL
         works: dict[str, work_pb2.Work] = {}
-        for work in self.works.by_index(_BINDING_INDEX, key):
+        for work in self.works.by_index(BINDING_INDEX, key):
             if work.metadata.HasField("deletion_timestamp"):
                 continue
             work_id = work.metadata.labels.get(label, "")

@@ -8,6 +8,7 @@ import pytest
 
 from controller_manager.works import (
     apply_order,
+    binding_index_values,
     binding_of,
     cluster_of,
     cluster_ready,
@@ -19,6 +20,7 @@ from controller_manager.works import (
     object_key,
     permanent_id_of,
     protected_keys,
+    status_view,
     work_key_of,
 )
 from karmada.cluster.v1alpha1 import cluster_pb2
@@ -220,3 +222,88 @@ def test_cluster_mode_and_readiness(
     cluster = _cluster(sync_mode, ready)
     assert is_push(cluster) is push
     assert cluster_ready(cluster) == readiness
+
+
+MARKED: dict[str, Any] = {
+    "apiVersion": "apps/v1",
+    "kind": "Deployment",
+    "metadata": {
+        "name": "web",
+        "namespace": "shop",
+        "uid": "u",
+        "resourceVersion": "7",
+        "generation": 3,
+        "managedFields": [{"manager": "x"}],
+        "labels": {"karmada.io/managed": "true", "app": "web", "work.karmada.io/permanent-id": "p"},
+        "annotations": {
+            "work.karmada.io/namespace": "karmada-es-m1",
+            "work.karmada.io/name": "web-687f7fb96f",
+            "resourcetemplate.karmada.io/generation": "2",
+            "resourcetemplate.karmada.io/managed-labels": "app,karmada.io/managed",
+        },
+    },
+    "spec": {"replicas": 2, "template": {"spec": {"containers": []}}},
+    "status": {"readyReplicas": 2},
+}
+
+
+@pytest.mark.parametrize(
+    ("obj", "expected"),
+    [
+        (
+            MARKED,
+            {
+                "apiVersion": "apps/v1",
+                "kind": "Deployment",
+                "metadata": {
+                    "name": "web",
+                    "namespace": "shop",
+                    "uid": "u",
+                    "resourceVersion": "7",
+                    "generation": 3,
+                    "labels": {"karmada.io/managed": "true"},
+                    "annotations": {
+                        "work.karmada.io/namespace": "karmada-es-m1",
+                        "work.karmada.io/name": "web-687f7fb96f",
+                        "resourcetemplate.karmada.io/generation": "2",
+                    },
+                },
+                "spec": {"replicas": 2},
+                "status": {"readyReplicas": 2},
+            },
+        ),
+        (
+            {
+                "apiVersion": "v1",
+                "kind": "ConfigMap",
+                "metadata": {"name": "c"},
+                "data": {"k": "v"},
+            },
+            {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "c"}},
+        ),
+    ],
+)
+def test_status_view_keeps_what_status_and_ownership_read(
+    obj: dict[str, Any], expected: dict[str, Any]
+) -> None:
+    assert status_view(obj) == expected
+
+
+@pytest.mark.parametrize(
+    ("annotations", "values"),
+    [
+        ({}, []),
+        (
+            {
+                "resourcebinding.karmada.io/name": "web-deployment",
+                "resourcebinding.karmada.io/namespace": "shop",
+            },
+            ["rb:shop/web-deployment"],
+        ),
+        ({"clusterresourcebinding.karmada.io/name": "role-clusterrole"}, ["crb:role-clusterrole"]),
+    ],
+)
+def test_binding_index_values(annotations: dict[str, str], values: list[str]) -> None:
+    work = WORK.new(name="w", namespace="karmada-es-m1")
+    work.metadata.annotations.update(annotations)
+    assert binding_index_values(work) == values

@@ -56,6 +56,10 @@ def test_index_added_later_covers_stored_objects(store: Store[Template]) -> None
     assert store.index_keys("name", "x") == ["a/x"]
     with pytest.raises(ValueError, match="already exists"):
         store.add_index("name", lambda obj: [])
+    store.ensure_index("name", lambda obj: ["ignored"])
+    assert store.index_keys("name", "x") == ["a/x"]
+    store.ensure_index("tier-again", lambda obj: [obj.metadata.labels["tier"]])
+    assert store.index_keys("tier-again", "web") == ["a/x"]
 
 
 def test_packed_reads_are_fresh_copies() -> None:
